@@ -1,0 +1,70 @@
+"""Rule-attributed assertions.
+
+``check(rule, condition, message)`` is how a suite says *which* rule an observation
+violates. The plugin turns a :class:`RuleViolation` into a failure of that rule only;
+any other exception fails every rule the test cites.
+
+When the implementation under test lists ``rule`` as a known deviation, ``check``
+records the confirmed deviation and lets the test go on, so one test can keep checking
+the other rules it cites (the plugin reports the deviation, strictly: a listed
+deviation that no test confirms fails the run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+
+class RuleViolation(AssertionError):
+    """An observation that contradicts one rule."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(f"{rule}: {message}")
+        self.rule = rule
+        self.message = message
+
+
+class ImplementationTimeout(BaseException):
+    """The implementation did not return in time.
+
+    A BaseException, so that an implementation's ``except Exception`` cannot swallow it.
+    """
+
+
+@dataclass
+class TestContext:
+    """What the running test knows about the implementation's deviations."""
+
+    deviations: frozenset[str] = frozenset()
+    confirmed: list[tuple[str, str]] = field(default_factory=list)
+
+
+_current = TestContext()
+
+
+def set_context(ctx: TestContext) -> None:
+    global _current
+    _current = ctx
+
+
+def current() -> TestContext:
+    return _current
+
+
+def violate(rule: str, message: str) -> NoReturn:
+    raise RuleViolation(rule, message)
+
+
+def check(rule: str, condition: object, message: str) -> bool:
+    """Assert ``condition`` for ``rule``; return whether it held."""
+    if condition:
+        return True
+    if rule in _current.deviations:
+        _current.confirmed.append((rule, message))
+        return False
+    violate(rule, message)
+
+
+def check_equal(rule: str, actual: Any, expected: Any, what: str) -> bool:
+    return check(rule, actual == expected, f"{what}: expected {expected!r}, got {actual!r}")

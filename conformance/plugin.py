@@ -1,0 +1,381 @@
+"""The pytest front door: ``pytest --impl=NAME`` certifies NAME rule by rule.
+
+Without ``--impl`` this plugin only registers its options and markers and stays out of
+the way of a project's own tests.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import aio, checks
+from .adapter import Adapter
+from .checks import ImplementationTimeout, RuleViolation, TestContext
+from .outcomes import (
+    DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NOT_APPLICABLE, OPTIONAL_UNMET,
+    PASS, SYMBOL, TIMEOUT, TestVerdict, aggregate, totals,
+)
+from .resolve import ResolutionError, resolve
+from .rules import RULE_ID, Rule, catalogue
+
+SUITES = Path(__file__).resolve().parent / "suites"
+PROFILES = {"fast": 15, "default": 60, "thorough": 400}
+
+adapter_key = pytest.StashKey[Adapter]()
+verdicts_key = pytest.StashKey[list[TestVerdict]]()
+context_key = pytest.StashKey[TestContext]()
+started_key = pytest.StashKey[float]()
+
+NA_PREFIX = "not applicable: "
+
+
+def _register_profiles() -> None:
+    from hypothesis import HealthCheck, settings
+
+    for name, examples in PROFILES.items():
+        settings.register_profile(
+            f"runcert-{name}",
+            max_examples=examples,
+            deadline=None,  # shared 2-core machines: timing-based deadlines are flaky
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+            print_blob=True,
+        )
+
+
+_register_profiles()
+
+
+# -- options -----------------------------------------------------------------------------
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("runcert", "runcert conformance certification")
+    group.addoption("--impl", dest="runcert_impl", metavar="NAME", default=None,
+                    help="certify implementation NAME (built-in: reference, langchain_core; "
+                         "an entry point of group runcert.adapters; or pkg.module[:attr])")
+    group.addoption("--runcert-timeout", dest="runcert_timeout", type=float, default=None,
+                    metavar="SECONDS", help="time limit of one conformance test (default 60)")
+    group.addoption("--runcert-await-timeout", dest="runcert_await_timeout", type=float,
+                    default=None, metavar="SECONDS",
+                    help="time limit of one await on the implementation (default 5)")
+    group.addoption("--runcert-profile", dest="runcert_profile", default=None,
+                    choices=sorted(PROFILES), help="Hypothesis profile (default: default)")
+    group.addoption("--runcert-report", dest="runcert_report", default=None, metavar="PATH",
+                    help="write the per-rule results as JSON to PATH")
+    parser.addini("runcert_timeout", "time limit of one conformance test, seconds", default="60")
+    parser.addini("runcert_await_timeout", "time limit of one await, seconds", default="5")
+    parser.addini("runcert_profile", "Hypothesis profile: fast, default, thorough",
+                  default="default")
+    parser.addini("runcert_report", "write the per-rule results as JSON here", default="")
+
+
+def _setting(config: pytest.Config, name: str) -> Any:
+    value = config.getoption(name)
+    return value if value not in (None, "") else config.getini(name)
+
+
+def active(config: pytest.Config) -> bool:
+    return adapter_key in config.stash
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "rule(*ids): the spec rules a conformance test checks")
+    config.addinivalue_line(
+        "markers", "requires(*capabilities): adapter capabilities the test needs")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    name = config.getoption("runcert_impl")
+    if name is None:
+        return
+    try:
+        adapter = resolve(name)
+    except ResolutionError as exc:
+        raise pytest.UsageError(f"runcert: {exc}") from None
+    rules = catalogue()
+    unknown = sorted(set(adapter.deviations) - set(rules))
+    if unknown:
+        raise pytest.UsageError(
+            f"runcert: --impl={name} lists deviations for rules that do not exist: {unknown}")
+    profile = _setting(config, "runcert_profile")
+    if profile not in PROFILES:
+        raise pytest.UsageError(
+            f"runcert: unknown profile {profile!r}; valid choices: {', '.join(PROFILES)}")
+    for option in ("runcert_timeout", "runcert_await_timeout"):
+        try:
+            if float(_setting(config, option)) <= 0:
+                raise ValueError
+        except ValueError:
+            raise pytest.UsageError(
+                f"runcert: {option} must be a positive number of seconds") from None
+    config.stash[adapter_key] = adapter
+    config.stash[verdicts_key] = []
+    config.stash[started_key] = time.time()
+    aio.AWAIT_TIMEOUT = float(_setting(config, "runcert_await_timeout"))
+    from hypothesis import settings
+
+    settings.load_profile(f"runcert-{profile}")
+    if getattr(config.option, "hypothesis_seed", None) is None and hasattr(
+            config.option, "hypothesis_seed"):
+        config.option.hypothesis_seed = random.randrange(2**32)  # shown in the header
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args = [str(SUITES)]  # no paths given: run the packaged suites
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    if not active(config):
+        return None
+    a = config.stash[adapter_key]
+    return [
+        f"runcert: implementation {a.name} {a.version}"
+        + (f" ({a.description})" if a.description else ""),
+        f"runcert: capabilities: {', '.join(sorted(a.capabilities)) or 'none'}",
+        f"runcert: known deviations: {len(a.deviations)}",
+        f"runcert: hypothesis profile runcert-{_setting(config, 'runcert_profile')}, "
+        f"seed {getattr(config.option, 'hypothesis_seed', None)}",
+        f"runcert: time limits: {float(_setting(config, 'runcert_timeout')):g}s per test, "
+        f"{aio.AWAIT_TIMEOUT:g}s per await",
+    ]
+
+
+# -- collection --------------------------------------------------------------------------
+
+def cited_rules(item: pytest.Item) -> list[str]:
+    ids: list[str] = []
+    for mark in item.iter_markers("rule"):
+        ids.extend(a for a in mark.args if a not in ids)
+    return ids
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not active(config):
+        return
+    adapter = config.stash[adapter_key]
+    rules = catalogue()
+    for item in items:
+        ids = cited_rules(item)
+        bad = [r for r in ids if r not in rules or not RULE_ID.fullmatch(r)]
+        if bad:
+            raise pytest.UsageError(f"runcert: {item.nodeid} cites unknown rules {bad}")
+        missing = [c for m in item.iter_markers("requires") for c in m.args
+                   if not adapter.has(c)]
+        if missing:
+            item.add_marker(pytest.mark.skip(
+                reason=f"{NA_PREFIX}{adapter.name} does not declare {', '.join(missing)}"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    if active(config) and not any(cited_rules(i) for i in session.items):
+        raise pytest.UsageError(
+            f"runcert: --impl={config.getoption('runcert_impl')} collected no conformance "
+            f"test (paths: {' '.join(config.args)}); a certification that runs nothing "
+            f"certifies nothing")
+
+
+# -- running -----------------------------------------------------------------------------
+
+def _alarm(limit: float) -> Any:
+    def on_alarm(signum: int, frame: Any) -> None:
+        signal.setitimer(signal.ITIMER_REAL, limit)  # again, should cleanup hang too
+        raise ImplementationTimeout(f"timeout: the test did not finish within {limit:g}s")
+
+    return on_alarm
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    config = item.config
+    if not active(config) or not cited_rules(item):
+        return (yield)
+    ctx = TestContext(deviations=frozenset(config.stash[adapter_key].deviations))
+    item.stash[context_key] = ctx
+    checks.set_context(ctx)
+    limit = float(_setting(config, "runcert_timeout"))
+    use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGALRM, _alarm(limit)) if use_alarm else None
+    if use_alarm:
+        signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        return (yield)
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        checks.set_context(TestContext())
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
+    return [exc]
+
+
+def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestReport,
+             adapter: Adapter) -> TestVerdict:
+    """Turn one test's result into per-rule outcomes (and adjust the report)."""
+    cited = cited_rules(item)
+    rules = catalogue()
+    ctx = item.stash.get(context_key, TestContext())
+    confirmed = {r: m for r, m in ctx.confirmed}
+    verdict = TestVerdict(rep.nodeid, {}, duration=rep.duration)
+    if rep.skipped:
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        outcome = NOT_APPLICABLE if NA_PREFIX in reason else None
+        if outcome:
+            verdict.outcomes = {r: outcome for r in cited}
+        verdict.message = reason
+        return verdict
+    if rep.passed:
+        verdict.outcomes = {r: KNOWN_DEVIATION if r in confirmed else PASS for r in cited}
+        if confirmed:
+            verdict.message = "; ".join(f"{r}: {m}" for r, m in confirmed.items())
+            rep.outcome, rep.wasxfail = "skipped", f"known deviation: {verdict.message}"
+        return verdict
+    leaves = _leaves(call.excinfo.value) if call.excinfo else []
+    timed_out = any(isinstance(e, ImplementationTimeout) for e in leaves)
+    if leaves and all(isinstance(e, RuleViolation) for e in leaves):
+        violated = {e.rule: e.message for e in leaves}  # type: ignore[attr-defined]
+    else:
+        text = str(leaves[0]).splitlines()[0] if leaves and str(leaves[0]) else (
+            type(leaves[0]).__name__ if leaves else "failed")
+        violated = {r: text for r in cited}
+    outcomes: dict[str, str] = {}
+    for rid, message in violated.items():
+        rule = rules.get(rid)
+        if timed_out:
+            outcomes[rid] = TIMEOUT
+        elif rid in adapter.deviations:
+            outcomes[rid] = KNOWN_DEVIATION
+        elif rule is not None and not rule.normative:
+            outcomes[rid] = OPTIONAL_UNMET
+        else:
+            outcomes[rid] = FAIL
+    for rid in confirmed:
+        outcomes.setdefault(rid, KNOWN_DEVIATION)
+    verdict.outcomes = outcomes
+    verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items())
+    kinds = set(outcomes.values())
+    if kinds <= {KNOWN_DEVIATION}:
+        rep.outcome = "skipped"
+        rep.wasxfail = "known deviation: " + "; ".join(
+            f"{r} ({adapter.deviations.get(r, '')})" for r in outcomes)
+    elif kinds <= {KNOWN_DEVIATION, OPTIONAL_UNMET}:
+        path, line, _ = item.location
+        rep.outcome = "skipped"
+        rep.longrepr = (str(item.path), (line or 0) + 1, f"optional unmet: {verdict.message}")
+    else:
+        rep.sections.append(("runcert", "rule outcomes: " + ", ".join(
+            f"{r}={o}" for r, o in outcomes.items())))
+    return verdict
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    rep = yield
+    config = item.config
+    if not active(config) or not cited_rules(item):
+        return rep
+    if rep.when == "call" or (rep.when == "setup" and not rep.passed):
+        config.stash[verdicts_key].append(classify(item, call, rep, config.stash[adapter_key]))
+    return rep
+
+
+# -- summary -----------------------------------------------------------------------------
+
+def results(config: pytest.Config) -> dict[str, Any]:
+    adapter = config.stash[adapter_key]
+    return aggregate(catalogue(), config.stash[verdicts_key], dict(adapter.deviations))
+
+
+def _ran(config: pytest.Config) -> dict[str, Any]:
+    """Only the rules this run touched (a partial run says nothing of the others)."""
+    return {rid: r for rid, r in results(config).items() if r.tests}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if not active(config):
+        return
+    ran = _ran(config)
+    if any(r.outcome == DEVIATION_FIXED for r in ran.values()) and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    path = _setting(config, "runcert_report")
+    if path:
+        write_report(config, Path(path), ran)
+
+
+def write_report(config: pytest.Config, path: Path, ran: dict[str, Any]) -> None:
+    adapter = config.stash[adapter_key]
+    doc = {
+        "format": "runcert-report/0",
+        "implementation": {"name": adapter.name, "version": adapter.version,
+                           "capabilities": sorted(adapter.capabilities)},
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "duration": round(time.time() - config.stash[started_key], 3),
+        "rules": {
+            rid: {"level": r.rule.level, "outcome": r.outcome, "tests": r.tests,
+                  "messages": r.messages[:5], "duration": round(r.duration, 4)}
+            for rid, r in sorted(ran.items())
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not active(config):
+        return
+    adapter = config.stash[adapter_key]
+    ran = _ran(config)
+    tr = terminalreporter
+    tr.section(f"runcert certification: {adapter.name} {adapter.version}")
+    by_area: dict[str, list[Any]] = {}
+    for rid in sorted(ran, key=lambda r: (ran[r].rule.file, ran[r].rule.number)):
+        by_area.setdefault(ran[rid].rule.area, []).append(ran[rid])
+    for area, rows in by_area.items():
+        counts = totals(rows)
+        tr.write_line(f"{area} ({rows[0].rule.file}): " + ", ".join(
+            f"{n} {o}" for o, n in sorted(counts.items())))
+        for r in rows:
+            mark = SYMBOL[r.outcome]
+            line = f"  {mark:>6} {r.rule.id:<13} {r.rule.level:<6} {r.outcome:<16} {r.rule.title}"
+            if r.outcome in FAILING | {OPTIONAL_UNMET}:
+                line += f"  <- {r.messages[0][:160] if r.messages else ''}"
+            elif r.outcome == KNOWN_DEVIATION:
+                line += f"  <- {adapter.deviations.get(r.rule.id, '')[:120]}"
+            tr.write_line(line, red=r.outcome in FAILING, yellow=r.outcome == OPTIONAL_UNMET)
+    counts = totals(ran.values())
+    tr.write_line("")
+    tr.write_line(f"rules: {len(ran)} run of {len(catalogue())}; " + ", ".join(
+        f"{n} {o}" for o, n in sorted(counts.items())))
+    tr.write_line("legend: " + "; ".join(f"{SYMBOL[o]} {o}" for o in LEGEND))
+    if any(r.outcome in FAILING for r in ran.values()):
+        tr.write_line(f"runcert: {adapter.name} does NOT meet the contract "
+                      f"(failing rules: {', '.join(r.rule.id for r in ran.values() if r.outcome in FAILING)})",
+                      red=True, bold=True)
+    else:
+        tr.write_line(f"runcert: {adapter.name} meets every rule that ran "
+                      f"(pass, known deviation, optional unmet or not applicable)",
+                      green=True, bold=True)
+
+
+# -- fixtures the suites use -------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def runcert_adapter(request: pytest.FixtureRequest) -> Adapter:
+    if not active(request.config):
+        pytest.fail("the runcert suites run under `pytest --impl=NAME`", pytrace=False)
+    return request.config.stash[adapter_key]

@@ -1,0 +1,91 @@
+"""Resolving ``--impl=NAME`` to an adapter.
+
+Order: built-in adapters; the ``runcert.adapters`` entry-point group; an importable
+module (``pkg.mod`` or ``pkg.mod:attr``) exposing a module-level ``runcert_adapter``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+from typing import Any
+
+from .adapter import Adapter, AdapterError, validate_adapter
+
+BUILTIN = {
+    "reference": "conformance.adapters.reference",
+    "langchain_core": "conformance.adapters.langchain_core",
+}
+ENTRY_POINT_GROUP = "runcert.adapters"
+ADAPTER_ATTRIBUTE = "runcert_adapter"
+EXTRAS = {"langchain_core": "langchain-core"}
+
+
+class ResolutionError(Exception):
+    """``--impl`` names nothing usable; the message says why and lists the choices."""
+
+
+def choices() -> list[str]:
+    names = set(BUILTIN)
+    names.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+    return sorted(names)
+
+
+def _valid() -> str:
+    return (
+        f"valid choices: {', '.join(choices())}, or an importable module exposing a "
+        f"module-level `{ADAPTER_ATTRIBUTE}` (spelled `pkg.module` or `pkg.module:attribute`)"
+    )
+
+
+def _from_module(spec: str, origin: str) -> Any:
+    module_name, _, attribute = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            raise ResolutionError(f"--impl={origin}: unknown implementation; {_valid()}") from None
+        raise ResolutionError(
+            f"--impl={origin}: importing {module_name} failed: missing module {exc.name!r}"
+        ) from None
+    except Exception as exc:  # the user's module is broken: say so in one line
+        raise ResolutionError(
+            f"--impl={origin}: importing {module_name} raised {type(exc).__name__}: {exc}"
+        ) from None
+    name = attribute or ADAPTER_ATTRIBUTE
+    if not hasattr(module, name):
+        raise ResolutionError(
+            f"--impl={origin}: module {module_name} has no module-level `{name}` adapter; "
+            f"{_valid()}"
+        )
+    return getattr(module, name)
+
+
+def resolve(name: str) -> Adapter:
+    if not name or not name.strip():
+        raise ResolutionError(f"--impl needs a name; {_valid()}")
+    if name in BUILTIN:
+        try:
+            obj = _from_module(BUILTIN[name], name)
+        except ResolutionError as exc:
+            extra = EXTRAS.get(name)
+            hint = f" (install the optional extra: pip install 'runcert[{extra}]')" if extra else ""
+            raise ResolutionError(f"{exc}{hint}") from None
+    else:
+        found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+        if found:
+            try:
+                obj = found[0].load()
+            except Exception as exc:
+                raise ResolutionError(
+                    f"--impl={name}: loading entry point {found[0].value} raised "
+                    f"{type(exc).__name__}: {exc}"
+                ) from None
+            if callable(obj) and not isinstance(obj, Adapter):
+                obj = obj()
+        else:
+            obj = _from_module(name, name)
+    try:
+        return validate_adapter(obj, f"--impl={name}")
+    except AdapterError as exc:
+        raise ResolutionError(str(exc)) from None

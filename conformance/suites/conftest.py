@@ -1,0 +1,46 @@
+"""Fixtures shared by the packaged conformance suites."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.adapter import CB_ASYNC, CB_SYNC, Adapter, CallbackFactories
+from conformance.recording import Log, make_handler
+
+
+@pytest.fixture
+def cb(runcert_adapter: Adapter) -> CallbackFactories:
+    """The implementation's callback factories."""
+    if runcert_adapter.callbacks is None:  # pragma: no cover - guarded by `requires`
+        pytest.fail("adapter has no callback factories")
+    return runcert_adapter.callbacks
+
+
+@pytest.fixture
+def log() -> Log:
+    return Log()
+
+
+@pytest.fixture
+def handler(runcert_adapter: Adapter, log: Log) -> Callable[..., Any]:
+    """``handler("label", is_async=False, raise_error=False, ignore=(...), ...)``."""
+
+    def make(label: str, **options: Any) -> Any:
+        return make_handler(runcert_adapter, label, log, **options)
+
+    return make
+
+
+#: Parametrize a test over both managers; each lane needs its capability.
+LANES = [
+    pytest.param("sync", marks=pytest.mark.requires(CB_SYNC), id="sync"),
+    pytest.param("async", marks=pytest.mark.requires(CB_ASYNC), id="async"),
+]
+
+
+@pytest.fixture(params=LANES)
+def lane(request: pytest.FixtureRequest) -> str:
+    return request.param
