@@ -1,0 +1,142 @@
+"""Trace groups: one chain run wrapping calls that are not composed in a chain."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any, Self
+from uuid import UUID
+
+from .base import BaseCallbackHandler
+from .managers import AsyncCallbackManager, CallbackManager
+from .run_managers import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
+
+
+@dataclass
+class _GroupState:
+    """Whether the group run has ended; shared by a group manager and its copies."""
+
+    ended: bool = False
+
+
+class CallbackManagerForChainGroup(CallbackManager):
+    """Manager for calls inside a group; ending it ends the group run, once (CB-GROUP-2)."""
+
+    def __init__(self, handlers: list[BaseCallbackHandler],
+                 inheritable_handlers: list[BaseCallbackHandler] | None = None,
+                 parent_run_id: UUID | None = None, *,
+                 parent_run_manager: CallbackManagerForChainRun, **kwargs: Any) -> None:
+        """Hold the fields of a manager plus the group's own run manager."""
+        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)
+        self.parent_run_manager = parent_run_manager
+        self._state = _GroupState()
+
+    @property
+    def ended(self) -> bool:
+        """Whether the group run has ended (through this manager or a copy)."""
+        return self._state.ended
+
+    def _spawn(self, **fields: Any) -> Self:
+        spawned = type(self)(parent_run_manager=self.parent_run_manager, **fields)
+        spawned._state = self._state  # copies and merges end the same run
+        return spawned
+
+    def on_chain_end(self, outputs: dict[str, Any] | Any, **kwargs: Any) -> None:
+        """End the group run with ``outputs``, unless it has ended already."""
+        if not self._state.ended:
+            self._state.ended = True
+            self.parent_run_manager.on_chain_end(outputs, **kwargs)
+
+    def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
+        """Fail the group run, unless it has ended already."""
+        if not self._state.ended:
+            self._state.ended = True
+            self.parent_run_manager.on_chain_error(error, **kwargs)
+
+
+class AsyncCallbackManagerForChainGroup(AsyncCallbackManager):
+    """Async manager for calls inside a group; ending it ends the group run, once."""
+
+    def __init__(self, handlers: list[BaseCallbackHandler],
+                 inheritable_handlers: list[BaseCallbackHandler] | None = None,
+                 parent_run_id: UUID | None = None, *,
+                 parent_run_manager: AsyncCallbackManagerForChainRun, **kwargs: Any) -> None:
+        """Hold the fields of a manager plus the group's own run manager."""
+        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)
+        self.parent_run_manager = parent_run_manager
+        self._state = _GroupState()
+
+    @property
+    def ended(self) -> bool:
+        """Whether the group run has ended (through this manager or a copy)."""
+        return self._state.ended
+
+    def _spawn(self, **fields: Any) -> Self:
+        spawned = type(self)(parent_run_manager=self.parent_run_manager, **fields)
+        spawned._state = self._state  # copies and merges end the same run
+        return spawned
+
+    async def on_chain_end(self, outputs: dict[str, Any] | Any, **kwargs: Any) -> None:
+        """End the group run with ``outputs``, unless it has ended already."""
+        if not self._state.ended:
+            self._state.ended = True
+            await self.parent_run_manager.on_chain_end(outputs, **kwargs)
+
+    async def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
+        """Fail the group run, unless it has ended already."""
+        if not self._state.ended:
+            self._state.ended = True
+            await self.parent_run_manager.on_chain_error(error, **kwargs)
+
+
+@contextmanager
+def trace_as_chain_group(group_name: str, callback_manager: CallbackManager | None = None, *,
+                         inputs: dict[str, Any] | None = None, run_id: UUID | None = None,
+                         tags: list[str] | None = None,
+                         metadata: dict[str, Any] | None = None,
+                         ) -> Iterator[CallbackManagerForChainGroup]:
+    """Run the block as one chain run named ``group_name`` (CB-GROUP-1).
+
+    The group run ends on leaving the block, with ``{}`` or with the
+    exception, unless the yielded manager ended it already.
+    """
+    manager = CallbackManager.configure(inheritable_callbacks=callback_manager,
+                                        inheritable_tags=tags, inheritable_metadata=metadata)
+    run = manager.on_chain_start({"name": group_name}, inputs or {}, run_id=run_id)
+    child = run.get_child()
+    group = CallbackManagerForChainGroup(
+        child.handlers, child.inheritable_handlers, child.parent_run_id,
+        parent_run_manager=run, tags=child.tags, inheritable_tags=child.inheritable_tags,
+        metadata=child.metadata, inheritable_metadata=child.inheritable_metadata)
+    try:
+        yield group
+    except BaseException as exc:  # even on interrupts (CB-GROUP-3, CB-PAIR-3)
+        group.on_chain_error(exc)
+        raise
+    group.on_chain_end({})
+
+
+@asynccontextmanager
+async def atrace_as_chain_group(group_name: str,
+                                callback_manager: AsyncCallbackManager | None = None, *,
+                                inputs: dict[str, Any] | None = None,
+                                run_id: UUID | None = None, tags: list[str] | None = None,
+                                metadata: dict[str, Any] | None = None,
+                                ) -> AsyncIterator[AsyncCallbackManagerForChainGroup]:
+    """Async twin of ``trace_as_chain_group``."""
+    manager = AsyncCallbackManager.configure(inheritable_callbacks=callback_manager,
+                                             inheritable_tags=tags,
+                                             inheritable_metadata=metadata)
+    run = await manager.on_chain_start({"name": group_name}, inputs or {}, run_id=run_id)
+    child = run.get_child()
+    group = AsyncCallbackManagerForChainGroup(
+        child.handlers, child.inheritable_handlers, child.parent_run_id,
+        parent_run_manager=run, tags=child.tags, inheritable_tags=child.inheritable_tags,
+        metadata=child.metadata, inheritable_metadata=child.inheritable_metadata)
+    try:
+        yield group
+    except BaseException as exc:  # even on cancellation (CB-GROUP-3, CB-PAIR-3)
+        await group.on_chain_error(exc)
+        raise
+    await group.on_chain_end({})

@@ -1,0 +1,355 @@
+"""Callback managers: they hold handlers, tags and metadata, and start runs."""
+
+from __future__ import annotations
+
+from typing import Any, Self, TypeAlias, TypeVar
+from uuid import UUID, uuid4
+
+from .base import BaseCallbackHandler
+from .dispatch import ahandle_event, handle_event
+from .run_managers import (
+    AsyncCallbackManagerForChainRun,
+    AsyncCallbackManagerForChatModelRun,
+    AsyncCallbackManagerForLLMRun,
+    AsyncCallbackManagerForRetrieverRun,
+    AsyncCallbackManagerForToolRun,
+    BaseRunManager,
+    CallbackManagerForChainRun,
+    CallbackManagerForChatModelRun,
+    CallbackManagerForLLMRun,
+    CallbackManagerForRetrieverRun,
+    CallbackManagerForToolRun,
+)
+from .stdout import StdOutCallbackHandler
+
+R = TypeVar("R", bound=BaseRunManager)
+T = TypeVar("T")
+
+
+class BaseCallbackManager:
+    """Handlers, tags and metadata, each split into local and inheritable.
+
+    Local entries apply to runs started here; inheritable ones also reach
+    sub-runs through ``get_child``. Every list and dict is copied on
+    construction, never shared with the caller.
+    """
+
+    def __init__(self, handlers: list[BaseCallbackHandler],
+                 inheritable_handlers: list[BaseCallbackHandler] | None = None,
+                 parent_run_id: UUID | None = None, *, tags: list[str] | None = None,
+                 inheritable_tags: list[str] | None = None,
+                 metadata: dict[str, Any] | None = None,
+                 inheritable_metadata: dict[str, Any] | None = None) -> None:
+        """Hold copies of the given fields; ``None`` becomes empty (CB-CONS-1)."""
+        self.handlers: list[BaseCallbackHandler] = list(handlers)
+        self.inheritable_handlers: list[BaseCallbackHandler] = list(inheritable_handlers or [])
+        self.parent_run_id: UUID | None = parent_run_id
+        self.tags: list[str] = list(tags or [])
+        self.inheritable_tags: list[str] = list(inheritable_tags or [])
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.inheritable_metadata: dict[str, Any] = dict(inheritable_metadata or {})
+
+    @property
+    def is_async(self) -> bool:
+        """Whether the run-starting methods are coroutines."""
+        return False
+
+    def add_handler(self, handler: BaseCallbackHandler, inherit: bool = True) -> None:
+        """Add a handler unless present; ``inherit`` also makes it inheritable.
+
+        A handler reaching a manager twice is still called once (CB-SCOPE-4).
+        """
+        _append_new(self.handlers, [handler])
+        if inherit:
+            _append_new(self.inheritable_handlers, [handler])
+
+    def remove_handler(self, handler: BaseCallbackHandler) -> None:
+        """Remove a handler, local and inheritable."""
+        _remove_all(self.handlers, [handler])
+        _remove_all(self.inheritable_handlers, [handler])
+
+    def set_handlers(self, handlers: list[BaseCallbackHandler], inherit: bool = True) -> None:
+        """Replace every handler with ``handlers``."""
+        self.handlers, self.inheritable_handlers = [], []
+        for handler in handlers:
+            self.add_handler(handler, inherit)
+
+    def set_handler(self, handler: BaseCallbackHandler, inherit: bool = True) -> None:
+        """Replace every handler with ``handler``."""
+        self.set_handlers([handler], inherit)
+
+    def add_tags(self, tags: list[str], inherit: bool = True) -> None:
+        """Add the tags not yet present; ``inherit`` also makes them inheritable.
+
+        A tag already present keeps its place and stays inheritable if it was
+        (CB-TAG-4).
+        """
+        _append_new(self.tags, tags)
+        if inherit:
+            _append_new(self.inheritable_tags, tags)
+
+    def remove_tags(self, tags: list[str]) -> None:
+        """Remove tags, local and inheritable."""
+        _remove_all(self.tags, tags)
+        _remove_all(self.inheritable_tags, tags)
+
+    def add_metadata(self, metadata: dict[str, Any], inherit: bool = True) -> None:
+        """Add metadata; for a key already present the new value wins."""
+        self.metadata.update(metadata)
+        if inherit:
+            self.inheritable_metadata.update(metadata)
+
+    def remove_metadata(self, keys: list[str]) -> None:
+        """Remove metadata keys, local and inheritable."""
+        for key in keys:
+            self.metadata.pop(key, None)
+            self.inheritable_metadata.pop(key, None)
+
+    def copy(self) -> Self:
+        """An independent manager of the same class with the same fields."""
+        return self._spawn(
+            handlers=self.handlers, inheritable_handlers=self.inheritable_handlers,
+            parent_run_id=self.parent_run_id, tags=self.tags,
+            inheritable_tags=self.inheritable_tags, metadata=self.metadata,
+            inheritable_metadata=self.inheritable_metadata)
+
+    def merge(self, other: BaseCallbackManager) -> Self:
+        """A new manager of this class combining both; ``other`` wins metadata ties.
+
+        Handlers and tags keep order: self's first, then other's new ones
+        (CB-MERGE-2, CB-MERGE-3).
+        """
+        return self._spawn(
+            handlers=_union(self.handlers, other.handlers),
+            inheritable_handlers=_union(self.inheritable_handlers, other.inheritable_handlers),
+            parent_run_id=(self.parent_run_id if self.parent_run_id is not None
+                           else other.parent_run_id),
+            tags=_union(self.tags, other.tags),
+            inheritable_tags=_union(self.inheritable_tags, other.inheritable_tags),
+            metadata={**self.metadata, **other.metadata},
+            inheritable_metadata={**self.inheritable_metadata, **other.inheritable_metadata})
+
+    @classmethod
+    def configure(cls, inheritable_callbacks: Callbacks = None,
+                  local_callbacks: Callbacks = None, verbose: bool = False,
+                  inheritable_tags: list[str] | None = None, local_tags: list[str] | None = None,
+                  inheritable_metadata: dict[str, Any] | None = None,
+                  local_metadata: dict[str, Any] | None = None) -> Self:
+        """Build a manager for one call from request and constructor settings.
+
+        Inheritable entries reach sub-runs, local ones only runs started by the
+        result. A manager passed in is copied, never changed. ``verbose`` only
+        adds a local ``StdOutCallbackHandler`` if there is none yet.
+        (CB-SCOPE-1..3, CB-VERB-1..4)
+        """
+        if isinstance(inheritable_callbacks, BaseCallbackManager):
+            given = inheritable_callbacks
+            manager = cls(given.handlers, given.inheritable_handlers, given.parent_run_id,
+                          tags=given.tags, inheritable_tags=given.inheritable_tags,
+                          metadata=given.metadata,
+                          inheritable_metadata=given.inheritable_metadata)
+        else:
+            manager = cls([])
+            manager.set_handlers(inheritable_callbacks or [], inherit=True)
+        local = (local_callbacks.handlers if isinstance(local_callbacks, BaseCallbackManager)
+                 else local_callbacks or [])
+        for handler in local:
+            manager.add_handler(handler, inherit=False)
+        # Local after inheritable: a local metadata value wins on this run (CB-META-3).
+        manager.add_tags(inheritable_tags or [], inherit=True)
+        manager.add_tags(local_tags or [], inherit=False)
+        manager.add_metadata(inheritable_metadata or {}, inherit=True)
+        manager.add_metadata(local_metadata or {}, inherit=False)
+        if verbose and not any(isinstance(h, StdOutCallbackHandler) for h in manager.handlers):
+            manager.add_handler(StdOutCallbackHandler(), inherit=False)
+        return manager
+
+    def _spawn(self, **fields: Any) -> Self:
+        """A new manager of this class from ``fields`` (copied by ``__init__``)."""
+        return type(self)(**fields)
+
+    def _begin(self, cls: type[R], run_id: UUID | None) -> R:
+        """A run manager snapshotting this manager's fields, for a new run."""
+        return cls(run_id=run_id if run_id is not None else uuid4(),
+                   handlers=self.handlers, inheritable_handlers=self.inheritable_handlers,
+                   parent_run_id=self.parent_run_id, tags=self.tags,
+                   inheritable_tags=self.inheritable_tags, metadata=self.metadata,
+                   inheritable_metadata=self.inheritable_metadata)
+
+    def _custom_event_kwargs(self, run_id: UUID | None,
+                             extra: dict[str, Any]) -> dict[str, Any]:
+        """Check a custom event's arguments, even with no handlers (CB-CUSTOM-3)."""
+        if extra:
+            raise ValueError(
+                "on_custom_event() takes no extra keyword arguments; put them in "
+                f"data instead (got {', '.join(sorted(extra))})")
+        return {"run_id": run_id if run_id is not None else uuid4(),
+                "tags": self.tags, "metadata": self.metadata}
+
+
+Callbacks: TypeAlias = list[BaseCallbackHandler] | BaseCallbackManager | None
+"""What may be passed as callbacks: handlers, a manager, or nothing."""
+
+
+class CallbackManager(BaseCallbackManager):
+    """Starts runs from sync code; handlers are called in the caller's thread."""
+
+    def on_chain_start(self, serialized: dict[str, Any] | None, inputs: dict[str, Any] | Any,
+                       run_id: UUID | None = None, **kwargs: Any) -> CallbackManagerForChainRun:
+        """Start a chain run."""
+        run = self._begin(CallbackManagerForChainRun, run_id)
+        _start(run, "on_chain_start", "ignore_chain", serialized, inputs, **kwargs)
+        return run
+
+    def on_tool_start(self, serialized: dict[str, Any] | None, input_str: str,
+                      run_id: UUID | None = None, parent_run_id: UUID | None = None,
+                      inputs: dict[str, Any] | None = None,
+                      **kwargs: Any) -> CallbackManagerForToolRun:
+        """Start a tool run; the parent is always this manager's ``parent_run_id``."""
+        run = self._begin(CallbackManagerForToolRun, run_id)
+        _start(run, "on_tool_start", "ignore_agent", serialized, input_str,
+               inputs=inputs, **kwargs)
+        return run
+
+    def on_retriever_start(self, serialized: dict[str, Any] | None, query: str,
+                           run_id: UUID | None = None, parent_run_id: UUID | None = None,
+                           **kwargs: Any) -> CallbackManagerForRetrieverRun:
+        """Start a retriever run; the parent is always this manager's ``parent_run_id``."""
+        run = self._begin(CallbackManagerForRetrieverRun, run_id)
+        _start(run, "on_retriever_start", "ignore_retriever", serialized, query, **kwargs)
+        return run
+
+    def on_llm_start(self, serialized: dict[str, Any] | None, prompts: list[str],
+                     run_id: UUID | None = None,
+                     **kwargs: Any) -> list[CallbackManagerForLLMRun]:
+        """Start one LLM run per prompt; ``run_id`` names the first only (CB-ID-3)."""
+        runs = []
+        for index, prompt in enumerate(prompts):
+            run = self._begin(CallbackManagerForLLMRun, run_id if index == 0 else None)
+            _start(run, "on_llm_start", run.run_flag, serialized, [prompt], **kwargs)
+            runs.append(run)
+        return runs
+
+    def on_chat_model_start(self, serialized: dict[str, Any] | None,
+                            messages: list[list[Any]], run_id: UUID | None = None,
+                            **kwargs: Any) -> list[CallbackManagerForChatModelRun]:
+        """Start one chat-model run per message list; ``run_id`` names the first only."""
+        runs = []
+        for index, message_list in enumerate(messages):
+            run = self._begin(CallbackManagerForChatModelRun, run_id if index == 0 else None)
+            _start(run, "on_chat_model_start", run.run_flag, serialized, [message_list],
+                   **kwargs)
+            runs.append(run)
+        return runs
+
+    def on_custom_event(self, name: str, data: Any, run_id: UUID | None = None,
+                        **kwargs: Any) -> None:
+        """Dispatch a user-defined event; extra keywords raise ``ValueError``."""
+        event_kwargs = self._custom_event_kwargs(run_id, kwargs)
+        handle_event(self.handlers, "on_custom_event", "ignore_custom_event", name, data,
+                     **event_kwargs)
+
+
+class AsyncCallbackManager(BaseCallbackManager):
+    """Starts runs from async code without blocking the event loop."""
+
+    @property
+    def is_async(self) -> bool:
+        """Whether the run-starting methods are coroutines."""
+        return True
+
+    async def on_chain_start(self, serialized: dict[str, Any] | None,
+                             inputs: dict[str, Any] | Any, run_id: UUID | None = None,
+                             **kwargs: Any) -> AsyncCallbackManagerForChainRun:
+        """Start a chain run."""
+        run = self._begin(AsyncCallbackManagerForChainRun, run_id)
+        await _astart(run, "on_chain_start", "ignore_chain", serialized, inputs, **kwargs)
+        return run
+
+    async def on_tool_start(self, serialized: dict[str, Any] | None, input_str: str,
+                            run_id: UUID | None = None, parent_run_id: UUID | None = None,
+                            inputs: dict[str, Any] | None = None,
+                            **kwargs: Any) -> AsyncCallbackManagerForToolRun:
+        """Start a tool run; the parent is always this manager's ``parent_run_id``."""
+        run = self._begin(AsyncCallbackManagerForToolRun, run_id)
+        await _astart(run, "on_tool_start", "ignore_agent", serialized, input_str,
+                      inputs=inputs, **kwargs)
+        return run
+
+    async def on_retriever_start(self, serialized: dict[str, Any] | None, query: str,
+                                 run_id: UUID | None = None, parent_run_id: UUID | None = None,
+                                 **kwargs: Any) -> AsyncCallbackManagerForRetrieverRun:
+        """Start a retriever run; the parent is always this manager's ``parent_run_id``."""
+        run = self._begin(AsyncCallbackManagerForRetrieverRun, run_id)
+        await _astart(run, "on_retriever_start", "ignore_retriever", serialized, query,
+                      **kwargs)
+        return run
+
+    async def on_llm_start(self, serialized: dict[str, Any] | None, prompts: list[str],
+                           run_id: UUID | None = None,
+                           **kwargs: Any) -> list[AsyncCallbackManagerForLLMRun]:
+        """Start one LLM run per prompt, in order; ``run_id`` names the first only."""
+        runs = []
+        for index, prompt in enumerate(prompts):
+            run = self._begin(AsyncCallbackManagerForLLMRun, run_id if index == 0 else None)
+            await _astart(run, "on_llm_start", run.run_flag, serialized, [prompt], **kwargs)
+            runs.append(run)
+        return runs
+
+    async def on_chat_model_start(self, serialized: dict[str, Any] | None,
+                                  messages: list[list[Any]], run_id: UUID | None = None,
+                                  **kwargs: Any) -> list[AsyncCallbackManagerForChatModelRun]:
+        """Start one chat-model run per message list, in order; ``run_id`` names the first."""
+        runs = []
+        for index, message_list in enumerate(messages):
+            run = self._begin(AsyncCallbackManagerForChatModelRun,
+                              run_id if index == 0 else None)
+            await _astart(run, "on_chat_model_start", run.run_flag, serialized,
+                          [message_list], **kwargs)
+            runs.append(run)
+        return runs
+
+    async def on_custom_event(self, name: str, data: Any, run_id: UUID | None = None,
+                              **kwargs: Any) -> None:
+        """Dispatch a user-defined event; extra keywords raise ``ValueError``."""
+        event_kwargs = self._custom_event_kwargs(run_id, kwargs)
+        await ahandle_event(self.handlers, "on_custom_event", "ignore_custom_event", name,
+                            data, **event_kwargs)
+
+
+def _start(run: BaseRunManager, event_name: str, ignore_flag: str, *args: Any,
+           **kwargs: Any) -> None:
+    """Dispatch a run's start event to the handlers snapshotted in ``run``."""
+    handle_event(run.handlers, event_name, ignore_flag, *args, **_start_kwargs(run), **kwargs)
+
+
+async def _astart(run: BaseRunManager, event_name: str, ignore_flag: str, *args: Any,
+                  **kwargs: Any) -> None:
+    """Async twin of ``_start``."""
+    await ahandle_event(run.handlers, event_name, ignore_flag, *args, **_start_kwargs(run),
+                        **kwargs)
+
+
+def _start_kwargs(run: BaseRunManager) -> dict[str, Any]:
+    """What a start event carries: the run's identity, tags and metadata."""
+    return {"run_id": run.run_id, "parent_run_id": run.parent_run_id,
+            "tags": run.tags, "metadata": run.metadata}
+
+
+def _append_new(items: list[T], new: list[T]) -> None:
+    """Append each new item not already present, keeping order."""
+    for item in new:
+        if item not in items:
+            items.append(item)
+
+
+def _remove_all(items: list[T], gone: list[T]) -> None:
+    """Remove every occurrence of the given items."""
+    items[:] = [item for item in items if item not in gone]
+
+
+def _union(first: list[T], second: list[T]) -> list[T]:
+    """Items of both lists, each once, first list first."""
+    combined: list[T] = []
+    _append_new(combined, first + second)
+    return combined
