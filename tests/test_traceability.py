@@ -1,0 +1,61 @@
+"""Traceability, both ways: every rule in specs/ is tested; every test cites real rules."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.rules import RULE_ID, catalogue, specs_root
+
+ROOT = Path(__file__).resolve().parent.parent
+KIT = ROOT / "conformance"
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """nodeid -> cited rules, as the plugin sees them when certifying the reference."""
+    out = tmp_path_factory.mktemp("trace") / "items.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.collect_rules", "reference", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_every_rule_has_a_test(collected: dict[str, list[str]]) -> None:
+    cited = {rule for rules in collected.values() for rule in rules}
+    untested = sorted(set(catalogue()) - cited)
+    assert not untested, f"rules in specs/ that no conformance test cites: {untested}"
+
+
+def test_every_test_cites_existing_rules(collected: dict[str, list[str]]) -> None:
+    rules = catalogue()
+    bad = {node: r for node, rs in collected.items() for r in rs if r not in rules}
+    assert not bad, f"tests citing rules that specs/ does not define: {bad}"
+
+
+def test_every_conformance_test_cites_a_rule(collected: dict[str, list[str]]) -> None:
+    assert collected, "no conformance test collected"
+    bare = sorted(node for node, rules in collected.items() if not rules)
+    assert not bare, f"conformance tests that cite no rule: {bare}"
+
+
+def test_rule_ids_in_kit_code_exist() -> None:
+    """A rule ID written anywhere in the kit (check() calls, transcripts) must exist."""
+    rules = catalogue()
+    unknown: dict[str, set[str]] = {}
+    for path in list(KIT.rglob("*.py")) + list(KIT.rglob("*.json")):
+        for rid in RULE_ID.findall(path.read_text(encoding="utf-8")):
+            if rid not in rules:
+                unknown.setdefault(rid, set()).add(str(path.relative_to(ROOT)))
+    assert not unknown, f"rule IDs named in the kit that specs/ does not define: {unknown}"
+
+
+def test_specs_root_is_the_checkout() -> None:
+    assert specs_root() in (ROOT / "specs", KIT / "_specs")
