@@ -131,6 +131,19 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.hypothesis_seed = random.randrange(2**32)  # shown in the header
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(SUITES)]  # no paths given: run the packaged suites
+    _quiet_neighbours(config)
+
+
+def _quiet_neighbours(config: pytest.Config) -> None:
+    """Settings of other plugins that a certification run needs."""
+    if hasattr(config.option, "warn_unused_snapshots"):
+        # golden transcripts not replayed in a partial run are not an error
+        config.option.warn_unused_snapshots = True
+    try:  # the suites use no async fixtures; silence pytest-asyncio's unset-scope warning
+        if not config.getini("asyncio_default_fixture_loop_scope"):
+            config._inicache["asyncio_default_fixture_loop_scope"] = "function"
+    except (ValueError, AttributeError):
+        pass
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
