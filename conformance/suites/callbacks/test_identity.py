@@ -1,15 +1,80 @@
-"""CB-ID: run identity and parent linkage."""
+"""CB-ID: run identity and parent linkage.
+
+This module also holds the run-kind table (``KINDS``, ``start``, ``exercise``) that the
+other callback suites import: one place says how each kind of run is started and which
+events its run manager dispatches.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, run
+from conformance.lanes import call, configure, manager_class, run
 
 SER = {"name": "component"}
+RETRY_STATE = {"attempt": 2}
+ACTION = {"tool": "search", "tool_input": "q"}
+FINISH = {"return_values": {"output": "done"}}
+RESPONSE = {"generations": [[{"text": "answer"}]]}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a kind of run is started and which events its run manager dispatches."""
+
+    start: Callable[..., Any]  # (manager, **kwargs) -> run manager (or list), maybe awaitable
+    events: tuple[tuple[str, tuple[Any, ...]], ...]  # in-run events, the end event last
+    error: str  # the error event method
+    has_child: bool = True
+
+
+_COMMON = (("on_text", ("text",)), ("on_retry", (RETRY_STATE,)))
+_LLM_EVENTS = _COMMON + (("on_llm_new_token", ("tok",)), ("on_llm_end", (RESPONSE,)))
+
+KINDS: dict[str, Kind] = {
+    "chain": Kind(
+        lambda m, **kw: m.on_chain_start(SER, {"q": 1}, **kw),
+        _COMMON + (("on_agent_action", (ACTION,)), ("on_agent_finish", (FINISH,)),
+                   ("on_chain_end", ({"a": 1},))),
+        "on_chain_error"),
+    "tool": Kind(lambda m, **kw: m.on_tool_start(SER, "q", **kw),
+                 _COMMON + (("on_tool_end", ("out",)),), "on_tool_error"),
+    "retriever": Kind(lambda m, **kw: m.on_retriever_start(SER, "q", **kw),
+                      _COMMON + (("on_retriever_end", ([],)),), "on_retriever_error"),
+    "llm": Kind(lambda m, **kw: m.on_llm_start(SER, ["p"], **kw), _LLM_EVENTS,
+                "on_llm_error", has_child=False),
+    "chat_model": Kind(lambda m, **kw: m.on_chat_model_start(SER, [[{"m": 1}]], **kw),
+                       _LLM_EVENTS, "on_llm_error", has_child=False),
+}
+PARENT_KINDS = [k for k, kind in KINDS.items() if kind.has_child]
+
+
+async def start(kind: str, manager: Any, **kwargs: Any) -> Any:
+    """Start one run of ``kind`` from ``manager``; its run manager (the first, for LLMs)."""
+    result = await call(KINDS[kind].start(manager, **kwargs))
+    return result[0] if isinstance(result, list) else result
+
+
+async def exercise(run_manager: Any, kind: str) -> list[str]:
+    """Dispatch every in-run event of ``kind`` (end last); the event names, in order."""
+    names = []
+    for name, args in KINDS[kind].events:
+        await call(getattr(run_manager, name)(*args))
+        names.append(name)
+    return names
+
+
+async def fail(run_manager: Any, kind: str) -> str:
+    """Dispatch the error event of ``kind``; its name."""
+    name = KINDS[kind].error
+    await call(getattr(run_manager, name)(ValueError("boom")))
+    return name
 
 
 @pytest.mark.rule("CB-ID-1")
@@ -39,16 +104,140 @@ def test_explicit_run_id(cb, handler, log, lane, kind):
 
     async def scenario():
         manager = configure(cb, lane, inheritable_callbacks=[h])
-        starts = {
-            "chain": lambda: manager.on_chain_start(SER, {}, run_id=given),
-            "tool": lambda: manager.on_tool_start(SER, "q", run_id=given),
-            "retriever": lambda: manager.on_retriever_start(SER, "q", run_id=given),
-            "llm": lambda: manager.on_llm_start(SER, ["p"], run_id=given),
-            "chat_model": lambda: manager.on_chat_model_start(SER, [[{"m": 1}]], run_id=given),
-        }
-        result = await call(starts[kind]())
-        return result[0] if isinstance(result, list) else result
+        return await start(kind, manager, run_id=given)
 
     rm = run(lane, scenario)
     check_equal("CB-ID-2", rm.run_id, given, f"{kind} run manager's run_id")
     check_equal("CB-ID-2", [e.run_id for e in log.of("req")], [given], f"{kind} start event run_id")
+
+
+BATCH = {  # kind -> (start method, the n inputs, the payload argument of its start event)
+    "llm": ("on_llm_start", ["p0", "p1", "p2"], "prompts"),
+    "chat_model": ("on_chat_model_start", [[{"m": 0}], [{"m": 1}], [{"m": 2}]], "messages"),
+}
+
+
+def _batch(cb, lane, h, kind, run_id):
+    method, inputs, _ = BATCH[kind]
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        kwargs = {} if run_id is None else {"run_id": run_id}
+        return await call(getattr(manager, method)(SER, inputs, **kwargs))
+
+    return run(lane, scenario)
+
+
+@pytest.mark.rule("CB-ID-3")
+@pytest.mark.parametrize("kind", list(BATCH))
+def test_one_run_per_prompt(cb, handler, log, lane, kind):
+    h = handler("req")
+    given = uuid.uuid4()
+    _, inputs, payload = BATCH[kind]
+    managers = _batch(cb, lane, h, kind, given)
+    check_equal("CB-ID-3", len(managers), len(inputs), f"{kind}: number of run managers")
+    ids = [m.run_id for m in managers]
+    check("CB-ID-3", len(set(ids)) == len(ids), f"{kind}: runs share ids: {ids}")
+    check_equal("CB-ID-3", ids[0], given, f"{kind}: first run's id (the explicit run_id)")
+    check("CB-ID-3", given not in ids[1:], f"{kind}: explicit run_id reused by a later run: {ids}")
+    starts = log.of("req")
+    check_equal("CB-ID-3", len(starts), len(inputs), f"{kind}: number of start events")
+    for index, (rm, item) in enumerate(zip(managers, inputs)):
+        mine = [e for e in starts if e.run_id == rm.run_id]
+        check_equal("CB-ID-3", [e.args.get(payload) for e in mine], [[item]],
+                    f"{kind}: {payload} of the start event of run {index}")
+
+
+@pytest.mark.rule("CB-ID-3")
+@pytest.mark.parametrize("kind", list(BATCH))
+def test_one_fresh_id_per_prompt(cb, handler, log, lane, kind):
+    managers = _batch(cb, lane, handler("req"), kind, None)
+    ids = [m.run_id for m in managers]
+    check("CB-ID-3", all(isinstance(i, uuid.UUID) for i in ids), f"{kind}: ids not UUIDs: {ids}")
+    check("CB-ID-3", len(set(ids)) == 3, f"{kind}: three prompts, distinct ids expected: {ids}")
+    check_equal("CB-ID-3", [e.run_id for e in log.of("req")], ids,
+                f"{kind}: start-event run ids vs run managers' run_id")
+
+
+async def _run_all_events(manager, kind):
+    """One run of ``kind`` through to its end, one more that fails; their run managers."""
+    ok = await start(kind, manager)
+    names = await exercise(ok, kind)
+    failed = await start(kind, manager)
+    names_failed = [await fail(failed, kind)]
+    return [(ok, names), (failed, names_failed)]
+
+
+@pytest.mark.rule("CB-ID-4")
+@pytest.mark.parametrize("depth", ["root", "child"])
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_events_carry_run_and_parent(cb, handler, log, lane, kind, depth):
+    h = handler("req")
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        parent = None
+        if depth == "child":
+            outer = await start("chain", manager)
+            manager, parent = outer.get_child(), outer.run_id
+        return parent, await _run_all_events(manager, kind)
+
+    parent, runs = run(lane, scenario)
+    for rm, names in runs:
+        start_name = {"chat_model": "on_chat_model_start"}.get(kind, f"on_{kind}_start")
+        mine = log.for_run(rm.run_id)
+        check_equal("CB-ID-4", [e.name for e in mine], [start_name, *names],
+                    f"{kind} ({depth}): events carrying run_id {rm.run_id}")
+        check_equal("CB-ID-4", [e.parent_run_id for e in mine], [parent] * len(mine),
+                    f"{kind} ({depth}): parent_run_id of each event")
+
+
+@pytest.mark.rule("CB-ID-5")
+@pytest.mark.parametrize("route", ["get_child", "configure"])
+def test_child_linkage_at_any_depth(cb, handler, log, lane, route):
+    h = handler("req")
+
+    def below(run_manager):
+        child = run_manager.get_child()
+        if route == "configure":
+            child = configure(cb, lane, inheritable_callbacks=child)
+        return child
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        chain = [await start("chain", manager)]
+        links = []
+        for kind in ("tool", "retriever", "chain", "llm"):
+            child = below(chain[-1])
+            links.append((child.parent_run_id, chain[-1].run_id))
+            chain.append(await start(kind, child))
+        return chain, links
+
+    chain, links = run(lane, scenario)
+    for depth, (got, expected) in enumerate(links, start=1):
+        check_equal("CB-ID-5", got, expected, f"parent_run_id of the depth-{depth} manager")
+    starts = {e.run_id: e.parent_run_id for e in log.of("req")}
+    for depth, (parent, child) in enumerate(zip(chain, chain[1:]), start=1):
+        check_equal("CB-ID-5", starts.get(child.run_id), parent.run_id,
+                    f"parent_run_id of the depth-{depth} run's start event")
+
+
+@pytest.mark.rule("CB-ID-6")
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_explicit_parent_run_id(cb, handler, log, lane, kind):
+    h = handler("req")
+    parent = uuid.uuid4()
+
+    async def scenario():
+        manager = manager_class(cb, lane)([h], [h], parent)
+        rm = await start(kind, manager)
+        await exercise(rm, kind)
+        return rm
+
+    rm = run(lane, scenario)
+    check_equal("CB-ID-6", rm.parent_run_id, parent,
+                f"{kind} run manager's parent_run_id")
+    events = log.of("req")
+    check("CB-ID-6", events, f"{kind}: no event reached the handler")
+    check_equal("CB-ID-6", [(e.name, e.parent_run_id) for e in events],
+                [(e.name, parent) for e in events], f"{kind}: parent_run_id of each event")
