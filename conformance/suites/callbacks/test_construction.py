@@ -1,0 +1,177 @@
+"""CB-CONS: construction, defaults and the mutation API of managers."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from conformance.checks import check, check_equal
+from conformance.lanes import configure, manager_class, run
+
+from .test_identity import KINDS, start
+
+EMPTY = {"inheritable_handlers": [], "parent_run_id": None, "tags": [],
+         "inheritable_tags": [], "metadata": {}, "inheritable_metadata": {}}
+
+
+def _fields(manager, names):
+    return {name: getattr(manager, name) for name in names}
+
+
+def _check_fields(rule, manager, expected, what):
+    for name, value in expected.items():
+        check_equal(rule, getattr(manager, name, "<missing>"), value, f"{what}.{name}")
+
+
+@pytest.mark.rule("CB-CONS-1")
+@pytest.mark.parametrize("style", ["positional", "keyword"])
+def test_manager_defaults(cb, handler, lane, style):
+    h = handler("h")
+    cls = manager_class(cb, lane)
+    manager = cls([h]) if style == "positional" else cls(handlers=[h])
+    check_equal("CB-CONS-1", manager.handlers, [h], "handlers")
+    _check_fields("CB-CONS-1", manager, EMPTY, f"{cls.__name__}(handlers=[h])")
+
+
+def _run_manager_class(cb, lane, kind):
+    async def scenario():
+        return type(await start(kind, configure(cb, lane)))
+
+    return run(lane, scenario)
+
+
+@pytest.mark.rule("CB-CONS-2")
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_run_manager_given_fields(cb, handler, lane, kind):
+    cls = _run_manager_class(cb, lane, kind)
+    given = {"run_id": uuid.uuid4(), "handlers": [handler("a"), handler("b")],
+             "inheritable_handlers": [handler("b")], "parent_run_id": uuid.uuid4(),
+             "tags": ["t", "u"], "inheritable_tags": ["u"], "metadata": {"k": 1, "j": 2},
+             "inheritable_metadata": {"j": 2}}
+    rm = cls(**given)
+    _check_fields("CB-CONS-2", rm, given, f"{cls.__name__}(**fields)")
+
+
+@pytest.mark.rule("CB-CONS-2")
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_run_manager_omitted_fields(cb, lane, kind):
+    cls = _run_manager_class(cb, lane, kind)
+    run_id = uuid.uuid4()
+    rm = cls(run_id=run_id, handlers=[], inheritable_handlers=[])
+    check_equal("CB-CONS-2", rm.run_id, run_id, f"{cls.__name__}.run_id")
+    _check_fields("CB-CONS-2", rm, EMPTY, f"{cls.__name__}(run_id, handlers, inheritable_handlers)")
+
+
+@pytest.mark.rule("CB-CONS-2")
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_run_manager_rejects_positional(cb, lane, kind):
+    cls = _run_manager_class(cb, lane, kind)
+    try:
+        cls(uuid.uuid4(), [], [])
+    except TypeError:
+        rejected = True
+    else:
+        rejected = False
+    check("CB-CONS-2", rejected,
+          f"{cls.__name__}(run_id, handlers, inheritable_handlers) given positionally: "
+          "expected TypeError, got an instance")
+
+
+@pytest.mark.rule("CB-CONS-3")
+def test_configure_with_nothing(cb, lane):
+    cls = manager_class(cb, lane)
+    manager = cls.configure()
+    check("CB-CONS-3", isinstance(manager, cls),
+          f"configure() on {cls.__name__}: expected an instance of it, got {type(manager)!r}")
+    check_equal("CB-CONS-3", manager.handlers, [], "handlers")
+    _check_fields("CB-CONS-3", manager, EMPTY, f"{cls.__name__}.configure()")
+
+
+@pytest.mark.rule("CB-CONS-4")
+def test_is_async(cb, lane):
+    cls = manager_class(cb, lane)
+    expected = lane == "async"
+    check_equal("CB-CONS-4", cls([]).is_async, expected, f"{cls.__name__}([]).is_async")
+    check_equal("CB-CONS-4", cls.configure().is_async, expected,
+                f"{cls.__name__}.configure().is_async")
+
+
+HANDLER_LISTS = ("handlers", "inheritable_handlers")
+
+
+@pytest.mark.rule("CB-CONS-5")
+def test_add_and_remove_handler(cb, handler, lane):
+    a, b = handler("a"), handler("b")
+    manager = manager_class(cb, lane)([])
+    steps = [
+        ("add_handler(a)", lambda: manager.add_handler(a), [a], [a]),
+        ("add_handler(b, inherit=False)", lambda: manager.add_handler(b, inherit=False),
+         [a, b], [a]),
+        ("add_handler(a) again", lambda: manager.add_handler(a), [a, b], [a]),
+        ("add_handler(b, inherit=True)", lambda: manager.add_handler(b, inherit=True),
+         [a, b], [a, b]),
+        ("remove_handler(a)", lambda: manager.remove_handler(a), [b], [b]),
+    ]
+    for what, step, handlers, inheritable in steps:
+        step()
+        check_equal("CB-CONS-5", _fields(manager, HANDLER_LISTS),
+                    {"handlers": handlers, "inheritable_handlers": inheritable},
+                    f"after {what}")
+
+
+@pytest.mark.rule("CB-CONS-5")
+@pytest.mark.parametrize("inherit", [True, False])
+def test_set_handlers(cb, handler, lane, inherit):
+    a, b, c = handler("a"), handler("b"), handler("c")
+    manager = manager_class(cb, lane)([a], [a])
+    manager.set_handlers([b, c], inherit=inherit)
+    check_equal("CB-CONS-5", _fields(manager, HANDLER_LISTS),
+                {"handlers": [b, c], "inheritable_handlers": [b, c] if inherit else []},
+                f"after set_handlers([b, c], inherit={inherit}) on a manager holding a")
+
+
+TAG_LISTS = ("tags", "inheritable_tags")
+
+
+def _tag_sets(manager):
+    return {name: sorted(getattr(manager, name)) for name in TAG_LISTS}
+
+
+@pytest.mark.rule("CB-CONS-6")
+def test_tag_mutation(cb, lane):
+    manager = manager_class(cb, lane)([])
+    manager.add_tags(["a", "b"])
+    check_equal("CB-CONS-6", _tag_sets(manager), {"tags": ["a", "b"], "inheritable_tags": ["a", "b"]},
+                "after add_tags(['a', 'b'])")
+    manager.add_tags(["c"], inherit=False)
+    check_equal("CB-CONS-6", _tag_sets(manager),
+                {"tags": ["a", "b", "c"], "inheritable_tags": ["a", "b"]},
+                "after add_tags(['c'], inherit=False)")
+    manager.remove_tags(["a", "c"])
+    check_equal("CB-CONS-6", _tag_sets(manager), {"tags": ["b"], "inheritable_tags": ["b"]},
+                "after remove_tags(['a', 'c'])")
+
+
+METADATA = ("metadata", "inheritable_metadata")
+
+
+@pytest.mark.rule("CB-CONS-6")
+def test_metadata_mutation(cb, lane):
+    manager = manager_class(cb, lane)([])
+    manager.add_metadata({"k": 1, "j": 1})
+    check_equal("CB-CONS-6", _fields(manager, METADATA),
+                {"metadata": {"k": 1, "j": 1}, "inheritable_metadata": {"k": 1, "j": 1}},
+                "after add_metadata({'k': 1, 'j': 1})")
+    manager.add_metadata({"k": 2, "l": 3}, inherit=False)
+    check_equal("CB-CONS-6", _fields(manager, METADATA),
+                {"metadata": {"k": 2, "j": 1, "l": 3}, "inheritable_metadata": {"k": 1, "j": 1}},
+                "after add_metadata({'k': 2, 'l': 3}, inherit=False)")
+    manager.add_metadata({"j": 5})
+    check_equal("CB-CONS-6", _fields(manager, METADATA),
+                {"metadata": {"k": 2, "j": 5, "l": 3}, "inheritable_metadata": {"k": 1, "j": 5}},
+                "after add_metadata({'j': 5})")
+    manager.remove_metadata(["k", "l"])
+    check_equal("CB-CONS-6", _fields(manager, METADATA),
+                {"metadata": {"j": 5}, "inheritable_metadata": {"j": 5}},
+                "after remove_metadata(['k', 'l'])")
