@@ -1,0 +1,324 @@
+"""CB-EV: each run kind's event vocabulary and positional payload.
+
+The first section holds small run helpers that the other callback-contract suites of
+this package (pairing, dispatch, ignore flags, async, isolation, parity) share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from conformance.checks import check, check_equal
+from conformance.lanes import call, configure, run
+
+# -- run helpers shared by the callback suites ------------------------------------------
+
+SER = {"name": "component"}
+KINDS = ("chain", "tool", "retriever", "llm", "chat_model")
+START_EVENT = {
+    "chain": "on_chain_start",
+    "tool": "on_tool_start",
+    "retriever": "on_retriever_start",
+    "llm": "on_llm_start",
+    "chat_model": "on_chat_model_start",
+}
+END_EVENT = {"chain": "on_chain_end", "tool": "on_tool_end", "retriever": "on_retriever_end",
+             "llm": "on_llm_end", "chat_model": "on_llm_end"}
+ERROR_EVENT = {kind: name.replace("_end", "_error") for kind, name in END_EVENT.items()}
+#: The ignore flag (without ``ignore_``) that silences each run kind.
+KIND_FLAG = {"chain": "chain", "tool": "agent", "retriever": "retriever", "llm": "llm",
+             "chat_model": "chat_model"}
+STREAMING = ("llm", "chat_model")
+
+
+def start_payload(kind: str) -> tuple[Any, ...]:
+    """Fresh positional arguments for the start method of ``kind``."""
+    return {
+        "chain": lambda: ({"name": "chain"}, {"question": "q"}),
+        "tool": lambda: ({"name": "tool"}, "tool input"),
+        "retriever": lambda: ({"name": "retriever"}, "query"),
+        "llm": lambda: ({"name": "llm"}, ["prompt"]),
+        "chat_model": lambda: ({"name": "chat"}, [[{"role": "user", "content": "hi"}]]),
+    }[kind]()
+
+
+async def start(manager: Any, kind: str, *args: Any, **kwargs: Any) -> Any:
+    """Start one run of ``kind`` on ``manager`` and return its run manager."""
+    method = getattr(manager, START_EVENT[kind])
+    result = await call(method(*(args or start_payload(kind)), **kwargs))
+    return result[0] if kind in STREAMING else result
+
+
+async def end(run_manager: Any, kind: str, payload: Any = None, **kwargs: Any) -> None:
+    value = {"output": kind} if payload is None else payload
+    await call(getattr(run_manager, END_EVENT[kind])(value, **kwargs))
+
+
+async def fail(run_manager: Any, kind: str, error: BaseException, **kwargs: Any) -> None:
+    await call(getattr(run_manager, ERROR_EVENT[kind])(error, **kwargs))
+
+
+def event_family(name: str, run_kind: str | None) -> str | None:
+    """The ignore flag (without ``ignore_``) governing event ``name`` of a ``run_kind`` run."""
+    if name == "on_text":
+        return None
+    if name in ("on_retry", "on_custom_event"):
+        return name[3:]
+    if name.startswith(("on_agent_", "on_tool_")):
+        return "agent"
+    if name.startswith("on_chain_"):
+        return "chain"
+    if name.startswith("on_retriever_"):
+        return "retriever"
+    if name == "on_chat_model_start":
+        return "chat_model"
+    return "chat_model" if run_kind == "chat_model" else "llm"  # LLM-run token/end/error
+
+
+class Items(tuple):
+    """An expected list whose items (not the list itself) must arrive as the same objects."""
+
+
+def payload(event: Any, arg: str) -> Any:
+    """A payload argument, whether the manager passed it by position or by keyword."""
+    return event.args[arg] if arg in event.args else event.kwargs.get(arg)
+
+
+def same(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, Items):
+        return (isinstance(actual, list) and len(actual) == len(expected)
+                and all(a is e for a, e in zip(actual, expected)))
+    return actual is expected
+
+
+def expect_events(rule: str, events: list[Any], expected: list[tuple[Any, ...]]) -> None:
+    """``expected``: (name, payload by arg name[, kwargs]) per event, payloads by identity."""
+    names = [e.name for e in events]
+    if not check_equal(rule, names, [x[0] for x in expected], "event names of the run"):
+        return
+    for event, (name, expected_args, *rest) in zip(events, expected):
+        for arg, value in expected_args.items():
+            check(rule, same(payload(event, arg), value),
+                  f"{name}: {arg} expected the very object {value!r}, "
+                  f"got {payload(event, arg)!r}")
+        for key, value in (rest[0] if rest else {}).items():
+            check(rule, event.kwargs.get(key) is value,
+                  f"{name}: keyword {key} expected {value!r}, got {event.kwargs.get(key)!r}")
+
+
+# -- CB-EV-1..5: vocabulary per run kind ---------------------------------------------------
+
+@pytest.mark.rule("CB-EV-1")
+def test_chain_events(cb, handler, log, lane):
+    h = handler("h")
+    ser, inputs, action, finish = {"name": "c"}, {"q": 1}, object(), object()
+    outputs, error = {"answer": 2}, ValueError("chain failed")
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        ok = await call(manager.on_chain_start(ser, inputs))
+        await call(ok.on_agent_action(action))
+        await call(ok.on_agent_finish(finish))
+        await call(ok.on_chain_end(outputs))
+        bad = await call(manager.on_chain_start(ser, inputs))
+        await call(bad.on_chain_error(error))
+        return ok.run_id, bad.run_id
+
+    ok, bad = run(lane, scenario)
+    start_ev = ("on_chain_start", {"serialized": ser, "inputs": inputs})
+    expect_events("CB-EV-1", log.for_run(ok, "h"), [
+        start_ev, ("on_agent_action", {"action": action}),
+        ("on_agent_finish", {"finish": finish}), ("on_chain_end", {"outputs": outputs})])
+    expect_events("CB-EV-1", log.for_run(bad, "h"),
+                  [start_ev, ("on_chain_error", {"error": error})])
+
+
+@pytest.mark.rule("CB-EV-2")
+def test_tool_events(cb, handler, log, lane):
+    h = handler("h")
+    ser, inputs, output, error = {"name": "t"}, {"x": 1}, object(), ValueError("tool failed")
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        ok = await call(manager.on_tool_start(ser, "in", inputs=inputs))
+        await call(ok.on_tool_end(output))
+        bad = await call(manager.on_tool_start(ser, "in", inputs=inputs))
+        await call(bad.on_tool_error(error))
+        return ok.run_id, bad.run_id
+
+    ok, bad = run(lane, scenario)
+    start_ev = ("on_tool_start", {"serialized": ser, "input_str": "in"}, {"inputs": inputs})
+    expect_events("CB-EV-2", log.for_run(ok, "h"), [start_ev, ("on_tool_end", {"output": output})])
+    expect_events("CB-EV-2", log.for_run(bad, "h"), [start_ev, ("on_tool_error", {"error": error})])
+
+
+@pytest.mark.rule("CB-EV-3")
+def test_retriever_events(cb, handler, log, lane):
+    h = handler("h")
+    ser, query, documents, error = {"name": "r"}, "what?", [object()], ValueError("r failed")
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        ok = await call(manager.on_retriever_start(ser, query))
+        await call(ok.on_retriever_end(documents))
+        bad = await call(manager.on_retriever_start(ser, query))
+        await call(bad.on_retriever_error(error))
+        return ok.run_id, bad.run_id
+
+    ok, bad = run(lane, scenario)
+    start_ev = ("on_retriever_start", {"serialized": ser, "query": query})
+    expect_events("CB-EV-3", log.for_run(ok, "h"),
+                  [start_ev, ("on_retriever_end", {"documents": documents})])
+    expect_events("CB-EV-3", log.for_run(bad, "h"),
+                  [start_ev, ("on_retriever_error", {"error": error})])
+
+
+def _streaming_run_scenario(cb, lane, h, kind, item, tokens, response, error):
+    """Two runs of ``kind``: one streams ``tokens`` then ends, one fails."""
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        ok = await start(manager, kind, SER, [item])
+        for token, chunk in tokens:
+            await call(ok.on_llm_new_token(token, chunk=chunk))
+        await call(ok.on_llm_end(response))
+        bad = await start(manager, kind, SER, [item])
+        await call(bad.on_llm_error(error))
+        return ok.run_id, bad.run_id
+
+    return run(lane, scenario)
+
+
+@pytest.mark.rule("CB-EV-4")
+def test_llm_events(cb, handler, log, lane):
+    prompt, response, error = "prompt text", object(), ValueError("llm failed")
+    tokens = [("a", object()), ("b", object())]
+    ok, bad = _streaming_run_scenario(cb, lane, handler("h"), "llm", prompt, tokens,
+                                      response, error)
+    start_ev = ("on_llm_start", {"serialized": SER, "prompts": Items([prompt])})
+    token_evs = [("on_llm_new_token", {"token": t}, {"chunk": c}) for t, c in tokens]
+    expect_events("CB-EV-4", log.for_run(ok, "h"),
+                  [start_ev, *token_evs, ("on_llm_end", {"response": response})])
+    expect_events("CB-EV-4", log.for_run(bad, "h"),
+                  [start_ev, ("on_llm_error", {"error": error})])
+
+
+@pytest.mark.rule("CB-EV-5")
+def test_chat_model_events(cb, handler, log, lane):
+    messages, response, error = [object(), object()], object(), ValueError("chat failed")
+    tokens = [("a", object())]
+    ok, bad = _streaming_run_scenario(cb, lane, handler("h"), "chat_model", messages, tokens,
+                                      response, error)
+    start_ev = ("on_chat_model_start", {"serialized": SER, "messages": Items([messages])})
+    token_evs = [("on_llm_new_token", {"token": t}, {"chunk": c}) for t, c in tokens]
+    expect_events("CB-EV-5", log.for_run(ok, "h"),
+                  [start_ev, *token_evs, ("on_llm_end", {"response": response})])
+    expect_events("CB-EV-5", log.for_run(bad, "h"),
+                  [start_ev, ("on_llm_error", {"error": error})])
+
+
+# -- CB-EV-6..9: events of every run manager ----------------------------------------------
+
+def _nested_run(cb, lane, h, kind, body):
+    """Start a ``kind`` run under a tagged chain run; ``body(run)`` runs inside it."""
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h], inheritable_tags=["outer"])
+        parent = await start(manager, "chain")
+        child = parent.get_child("inner")
+        inner = await start(child, kind)
+        await body(inner)
+        return parent, inner
+
+    return run(lane, scenario)
+
+
+@pytest.mark.rule("CB-EV-6")
+@pytest.mark.parametrize("kind", KINDS)
+def test_on_text(cb, handler, log, lane, kind):
+    text = "intermediate text"
+    parent, inner = _nested_run(cb, lane, handler("h"), kind,
+                                lambda rm: call(rm.on_text(text)))
+    texts = log.named("on_text", "h")
+    if not check_equal("CB-EV-6", len(texts), 1, f"on_text events from a {kind} run"):
+        return
+    event = texts[0]
+    check_equal("CB-EV-6", payload(event, "text"), text, "text")
+    check_equal("CB-EV-6", event.run_id, inner.run_id, "run_id")
+    check_equal("CB-EV-6", event.parent_run_id, parent.run_id, "parent_run_id")
+    check_equal("CB-EV-6", event.tags, list(inner.tags), "tags (the run's tags)")
+    check("CB-EV-6", "inner" in (event.tags or []), f"tags lack the child's tag: {event.tags}")
+
+
+@pytest.mark.rule("CB-EV-7")
+@pytest.mark.parametrize("kind", KINDS)
+def test_on_retry(cb, handler, log, lane, kind):
+    retry_state = object()
+    parent, inner = _nested_run(cb, lane, handler("h"), kind,
+                                lambda rm: call(rm.on_retry(retry_state)))
+    retries = log.named("on_retry", "h")
+    if not check_equal("CB-EV-7", len(retries), 1, f"on_retry events from a {kind} run"):
+        return
+    event = retries[0]
+    check("CB-EV-7", payload(event, "retry_state") is retry_state,
+          f"retry_state: expected the very object given, got {payload(event, 'retry_state')!r}")
+    check_equal("CB-EV-7", event.run_id, inner.run_id, "run_id")
+    check_equal("CB-EV-7", event.parent_run_id, parent.run_id, "parent_run_id")
+    check_equal("CB-EV-7", event.tags, list(inner.tags), "tags (the run's tags)")
+
+
+@pytest.mark.rule("CB-EV-8")
+@pytest.mark.parametrize("kind", KINDS)
+def test_keyword_pass_through(cb, handler, log, lane, kind):
+    h = handler("h")
+    marker, chunk = object(), object()
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        rm = await start(manager, kind, name="run name", extra=marker)
+        await call(rm.on_text("t", extra=marker))
+        await call(rm.on_retry(object(), extra=marker))
+        if kind in STREAMING:
+            await call(rm.on_llm_new_token("tok", chunk=chunk, extra=marker))
+        await end(rm, kind, extra=marker)
+
+    run(lane, scenario)
+    events = log.of("h")
+    check("CB-EV-8", len(events) >= 4, f"expected every event of the run, got {events}")
+    for event in events:
+        check("CB-EV-8", event.kwargs.get("extra") is marker,
+              f"{event.name}: keyword extra expected {marker!r}, got {event.kwargs.get('extra')!r}")
+    check_equal("CB-EV-8", events[0].kwargs.get("name"), "run name", "start keyword name")
+    for token in log.named("on_llm_new_token", "h"):
+        check("CB-EV-8", token.kwargs.get("chunk") is chunk,
+              f"on_llm_new_token: chunk expected {chunk!r}, got {token.kwargs.get('chunk')!r}")
+
+
+ERRORS = {
+    "ValueError": lambda: ValueError("failed"),
+    "CancelledError": lambda: asyncio.CancelledError("cancelled"),
+    "KeyboardInterrupt": lambda: KeyboardInterrupt(),
+    "GeneratorExit": lambda: GeneratorExit(),
+}
+
+
+@pytest.mark.rule("CB-EV-9")
+@pytest.mark.parametrize("error_type", sorted(ERRORS))
+@pytest.mark.parametrize("kind", KINDS)
+def test_error_object_passes_through(cb, handler, log, lane, kind, error_type):
+    h = handler("h")
+    error = ERRORS[error_type]()
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        await fail(await start(manager, kind), kind, error)
+
+    run(lane, scenario)
+    errors = log.named(ERROR_EVENT[kind], "h")
+    if check_equal("CB-EV-9", len(errors), 1, f"{ERROR_EVENT[kind]} events"):
+        check("CB-EV-9", payload(errors[0], "error") is error,
+              f"{ERROR_EVENT[kind]}: expected the very {error_type} given, "
+              f"got {payload(errors[0], 'error')!r}")
