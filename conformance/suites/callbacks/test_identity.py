@@ -77,6 +77,36 @@ async def fail(run_manager: Any, kind: str) -> str:
     return name
 
 
+async def descend(cb: Any, lane: str, manager: Any, kinds: list[str] | tuple[str, ...],
+                  via_configure: bool = True) -> list[Any]:
+    """Start a run of each kind, each below the previous one; their run managers.
+
+    Each sub-run's manager is the previous run's ``get_child()``, passed through
+    ``configure(inheritable_callbacks=...)`` as a component would, unless
+    ``via_configure`` is false.
+    """
+    runs = []
+    for index, kind in enumerate(kinds):
+        run_manager = await start(kind, manager)
+        runs.append(run_manager)
+        if index + 1 < len(kinds):
+            manager = run_manager.get_child()
+            if via_configure:
+                manager = configure(cb, lane, inheritable_callbacks=manager)
+    return runs
+
+
+async def run_through(manager: Any, kind: str) -> list[tuple[Any, list[str]]]:
+    """One run of ``kind`` through to its end, one more that fails.
+
+    Returns each run manager with the names of the in-run events it dispatched.
+    """
+    ok = await start(kind, manager)
+    names = await exercise(ok, kind)
+    failed = await start(kind, manager)
+    return [(ok, names), (failed, [await fail(failed, kind)])]
+
+
 @pytest.mark.rule("CB-ID-1")
 def test_fresh_run_ids(cb, handler, log, lane):
     h = handler("req")
@@ -159,15 +189,6 @@ def test_one_fresh_id_per_prompt(cb, handler, log, lane, kind):
                 f"{kind}: start-event run ids vs run managers' run_id")
 
 
-async def _run_all_events(manager, kind):
-    """One run of ``kind`` through to its end, one more that fails; their run managers."""
-    ok = await start(kind, manager)
-    names = await exercise(ok, kind)
-    failed = await start(kind, manager)
-    names_failed = [await fail(failed, kind)]
-    return [(ok, names), (failed, names_failed)]
-
-
 @pytest.mark.rule("CB-ID-4")
 @pytest.mark.parametrize("depth", ["root", "child"])
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -180,7 +201,7 @@ def test_events_carry_run_and_parent(cb, handler, log, lane, kind, depth):
         if depth == "child":
             outer = await start("chain", manager)
             manager, parent = outer.get_child(), outer.run_id
-        return parent, await _run_all_events(manager, kind)
+        return parent, await run_through(manager, kind)
 
     parent, runs = run(lane, scenario)
     for rm, names in runs:

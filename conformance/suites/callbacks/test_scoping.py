@@ -9,7 +9,7 @@ import pytest
 from conformance.checks import check, check_equal
 from conformance.lanes import call, configure, manager_class, run
 
-from .test_identity import SER, exercise, start
+from .test_identity import descend, exercise, start
 
 FIELDS = ("handlers", "inheritable_handlers", "parent_run_id", "tags", "inheritable_tags",
           "metadata", "inheritable_metadata")
@@ -24,19 +24,6 @@ def _copied(value):
     return type(value)(value) if isinstance(value, (list, dict)) else value
 
 
-async def _descend(cb, lane, manager, kinds, via_configure=True):
-    """Start a run of each kind, each below the previous; their run managers."""
-    runs = []
-    for kind in kinds:
-        rm = await start(kind, manager)
-        runs.append(rm)
-        if kind != kinds[-1]:
-            manager = rm.get_child()
-            if via_configure:
-                manager = configure(cb, lane, inheritable_callbacks=manager)
-    return runs
-
-
 def _starts(log, label):
     return [e.run_id for e in log.of(label) if e.name.endswith("_start")]
 
@@ -48,7 +35,7 @@ def test_request_handlers_reach_every_depth(cb, handler, log, lane, via_configur
 
     async def scenario():
         manager = configure(cb, lane, inheritable_callbacks=[req])
-        return await _descend(cb, lane, manager, TREE, via_configure)
+        return await descend(cb, lane, manager, TREE, via_configure)
 
     runs = run(lane, scenario)
     check_equal("CB-SCOPE-1", _starts(log, "req"), [r.run_id for r in runs],
@@ -63,7 +50,7 @@ def test_constructor_handlers_stay_local(cb, handler, log, lane):
         manager = configure(cb, lane, inheritable_callbacks=[req], local_callbacks=[own])
         root = await start("chain", manager)
         child = root.get_child()
-        below = await _descend(cb, lane, configure(cb, lane, inheritable_callbacks=child),
+        below = await descend(cb, lane, configure(cb, lane, inheritable_callbacks=child),
                                TREE[1:])
         await exercise(root, "chain")
         return root, child, below
