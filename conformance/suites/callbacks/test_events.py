@@ -61,6 +61,13 @@ async def fail(run_manager: Any, kind: str, error: BaseException, **kwargs: Any)
     await call(getattr(run_manager, ERROR_EVENT[kind])(error, **kwargs))
 
 
+def mixed_handlers(handler: Any, prefix: str = "", **options: Any) -> list[Any]:
+    """One recorder of each sort: sync/async x inline/non-inline (labels name the sort)."""
+    return [handler(f"{prefix}{'async' if is_async else 'sync'}{'-inline' if inline else ''}",
+                    is_async=is_async, run_inline=inline, **options)
+            for inline in (True, False) for is_async in (False, True)]
+
+
 def event_family(name: str, run_kind: str | None) -> str | None:
     """The ignore flag (without ``ignore_``) governing event ``name`` of a ``run_kind`` run."""
     if name == "on_text":
