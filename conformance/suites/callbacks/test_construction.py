@@ -142,8 +142,8 @@ def _tag_sets(manager):
 def test_tag_mutation(cb, lane):
     manager = manager_class(cb, lane)([])
     manager.add_tags(["a", "b"])
-    check_equal("CB-CONS-6", _tag_sets(manager), {"tags": ["a", "b"], "inheritable_tags": ["a", "b"]},
-                "after add_tags(['a', 'b'])")
+    check_equal("CB-CONS-6", _tag_sets(manager),
+                {"tags": ["a", "b"], "inheritable_tags": ["a", "b"]}, "after add_tags(['a', 'b'])")
     manager.add_tags(["c"], inherit=False)
     check_equal("CB-CONS-6", _tag_sets(manager),
                 {"tags": ["a", "b", "c"], "inheritable_tags": ["a", "b"]},
