@@ -61,6 +61,28 @@ async def fail(run_manager: Any, kind: str, error: BaseException, **kwargs: Any)
     await call(getattr(run_manager, ERROR_EVENT[kind])(error, **kwargs))
 
 
+async def run_every_kind(manager: Any) -> list[tuple[str, Any]]:
+    """One ended run of every kind (with text and a token) and one failed run of every kind.
+
+    Returns the (event name, run id) pairs dispatched, in order: what a handler without
+    ignore flags must receive.
+    """
+    sent: list[tuple[str, Any]] = []
+    for kind in KINDS:
+        ok = await start(manager, kind)
+        await call(ok.on_text("text"))
+        sent += [(START_EVENT[kind], ok.run_id), ("on_text", ok.run_id)]
+        if kind in STREAMING:
+            await call(ok.on_llm_new_token("tok"))
+            sent.append(("on_llm_new_token", ok.run_id))
+        await end(ok, kind)
+        bad = await start(manager, kind)
+        await fail(bad, kind, ValueError("boom"))
+        sent += [(END_EVENT[kind], ok.run_id), (START_EVENT[kind], bad.run_id),
+                 (ERROR_EVENT[kind], bad.run_id)]
+    return sent
+
+
 def mixed_handlers(handler: Any, prefix: str = "", **options: Any) -> list[Any]:
     """One recorder of each sort: sync/async x inline/non-inline (labels name the sort)."""
     return [handler(f"{prefix}{'async' if is_async else 'sync'}{'-inline' if inline else ''}",

@@ -15,7 +15,7 @@ from conformance.recording import END_EVENTS, START_EVENTS, IGNORE_FLAGS
 
 from .test_events import (
     END_EVENT, ERROR_EVENT, KINDS, START_EVENT, STREAMING, end, fail, mixed_handlers, payload,
-    start,
+    run_every_kind, start,
 )
 
 CLOSING = END_EVENTS | {"on_llm_new_token"}  # events that presuppose a start
@@ -52,15 +52,6 @@ def check_no_orphans(rule: str, label: str, events: list[Any]) -> None:
         elif event.name in CLOSING:
             check(rule, event.run_id in started,
                   f"{label}: {event.name} for a run whose start it never received")
-
-
-async def _end_and_fail_each_kind(manager: Any) -> None:
-    for kind in KINDS:
-        ok = await start(manager, kind)
-        if kind in STREAMING:
-            await call(ok.on_llm_new_token("tok"))
-        await end(ok, kind)
-        await fail(await start(manager, kind), kind, ValueError("boom"))
 
 
 def _flagged_handlers(handler: Any) -> list[Any]:
@@ -100,7 +91,7 @@ def test_nested_runs_end_once(cb, handler, log, lane):
 @pytest.mark.rule("CB-PAIR-1")
 def test_every_flag_still_ends_what_it_started(cb, handler, log, lane):
     handlers = _flagged_handlers(handler) + mixed_handlers(handler)
-    run(lane, lambda: _end_and_fail_each_kind(configure(cb, lane, inheritable_callbacks=handlers)))
+    run(lane, lambda: run_every_kind(configure(cb, lane, inheritable_callbacks=handlers)))
     for h in handlers:
         check_closed_once("CB-PAIR-1", h.label, log.of(h.label))
 
@@ -109,7 +100,7 @@ def test_every_flag_still_ends_what_it_started(cb, handler, log, lane):
 @pytest.mark.parametrize("sorts", ["ignore-flags", "inline-mix"])
 def test_no_end_without_start(cb, handler, log, lane, sorts):
     handlers = _flagged_handlers(handler) if sorts == "ignore-flags" else mixed_handlers(handler)
-    run(lane, lambda: _end_and_fail_each_kind(configure(cb, lane, inheritable_callbacks=handlers)))
+    run(lane, lambda: run_every_kind(configure(cb, lane, inheritable_callbacks=handlers)))
     check("CB-PAIR-2", log.events, "no event was delivered at all")
     for h in handlers:
         check_no_orphans("CB-PAIR-2", h.label, log.of(h.label))

@@ -1,0 +1,198 @@
+"""CB-DISP: handler order, exactly-once delivery and handler errors."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from conformance.adapter import CB_ASYNC, CB_SYNC
+from conformance.checks import check, check_equal
+from conformance.lanes import call, configure, run
+from conformance.recording import EVENTS
+
+from .test_events import (
+    END_EVENT, KINDS, START_EVENT, STREAMING, end, mixed_handlers, run_every_kind, start,
+)
+
+HANDLER_KINDS = [pytest.param(False, id="sync-handler"), pytest.param(True, id="async-handler")]
+
+
+def traced(handler: Any, label: str, trace: list[tuple[str, str, str]], **options: Any) -> Any:
+    """A recorder that notes ``(label, phase, event)`` on entry and exit of every event.
+
+    An async recorder yields to its loop three times between entry and exit, so a
+    manager that interleaves handlers shows it in the trace.
+    """
+    if options.get("is_async"):
+        async def hook(event):
+            trace.append((label, "in", event.name))
+            for _ in range(3):
+                await asyncio.sleep(0)
+            trace.append((label, "out", event.name))
+    else:
+        def hook(event):
+            trace.append((label, "in", event.name))
+            trace.append((label, "out", event.name))
+    return handler(label, hooks={"*": hook}, **options)
+
+
+def per_event(trace: list[tuple[str, str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The trace split by event name (the program dispatches each name to completion)."""
+    split: dict[str, list[tuple[str, str]]] = {}
+    for label, phase, name in trace:
+        split.setdefault(name, []).append((label, phase))
+    return split
+
+
+def received(log: Any, label: str) -> Counter:
+    return Counter((e.name, e.run_id) for e in log.of(label))
+
+
+# -- CB-DISP-1: order on the sync manager --------------------------------------------------
+
+@pytest.mark.rule("CB-DISP-1")
+@pytest.mark.requires(CB_SYNC)
+@pytest.mark.parametrize("middle_async", [False, True], ids=["all-sync", "async-in-middle"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_sync_manager_order(cb, handler, log, kind, middle_async):
+    trace: list[tuple[str, str, str]] = []
+    handlers = [traced(handler, "first", trace), traced(handler, "second", trace,
+                                                       is_async=middle_async),
+                traced(handler, "third", trace)]
+
+    async def scenario():
+        rm = await start(configure(cb, "sync", inheritable_callbacks=handlers), kind)
+        await call(rm.on_text("t"))
+        await end(rm, kind)
+
+    run("sync", scenario)
+    expected = [(label, phase) for label in ("first", "second", "third") for phase in ("in", "out")]
+    for name, calls in per_event(trace).items():
+        check_equal("CB-DISP-1", calls, expected, f"{name}: handler calls in order")
+    check_equal("CB-DISP-1", set(per_event(trace)),
+                {START_EVENT[kind], "on_text", END_EVENT[kind]}, "events traced")
+    caller = threading.get_ident()
+    for event in log.events:
+        check("CB-DISP-1", event.thread == caller,
+              f"{event.handler}.{event.name} ran in thread {event.thread}, not the caller's")
+
+
+# -- CB-DISP-2: every handler, exactly once ------------------------------------------------
+
+@pytest.mark.rule("CB-DISP-2")
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_handler_exactly_once(cb, handler, log, lane, kind):
+    handlers = mixed_handlers(handler)[::-1]  # non-inline ones first in the list
+
+    async def scenario():
+        rm = await start(configure(cb, lane, inheritable_callbacks=handlers), kind)
+        await call(rm.on_text("t"))
+        if kind in STREAMING:
+            await call(rm.on_llm_new_token("tok"))
+        await end(rm, kind)
+        return rm.run_id
+
+    run_id = run(lane, scenario)
+    names = [START_EVENT[kind], "on_text", END_EVENT[kind]]
+    names += ["on_llm_new_token"] if kind in STREAMING else []
+    expected = Counter((name, run_id) for name in names)
+    for h in handlers:
+        got = received(log, h.label)
+        check("CB-DISP-2", got == expected,
+              f"{h.label} (among sync/async, inline/non-inline handlers) on the {lane} "
+              f"manager: expected each of {sorted(names)} once, got "
+              f"{sorted(f'{n} x{c}' for (n, _), c in got.items())}")
+
+
+# -- CB-DISP-3 / CB-DISP-4: handler errors -------------------------------------------------
+
+def _run_catching(lane: str, scenario: Any) -> BaseException | None:
+    try:
+        run(lane, scenario)
+    except Exception as exc:  # what the event method let through
+        return exc
+    return None
+
+
+@pytest.mark.rule("CB-DISP-3")
+@pytest.mark.parametrize("point", ["start", "end"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("is_async", HANDLER_KINDS)
+def test_raise_error_propagates(cb, handler, log, lane, is_async, kind, point):
+    event_name = (START_EVENT if point == "start" else END_EVENT)[kind]
+    strict = handler("strict", is_async=is_async, raise_error=True, fail_on={event_name})
+
+    async def scenario():
+        await end(await start(configure(cb, lane, inheritable_callbacks=[strict]), kind), kind)
+
+    raised = _run_catching(lane, scenario)
+    check_equal("CB-DISP-3", len(log.named(event_name, "strict")), 1,
+                f"{event_name} events the strict handler received")
+    check("CB-DISP-3", isinstance(raised, RuntimeError) and "strict" in str(raised),
+          f"{'async' if is_async else 'sync'} handler with raise_error failing in "
+          f"{event_name} on the {lane} manager: expected its RuntimeError to reach the "
+          f"caller, got {raised!r}")
+
+
+@pytest.mark.rule("CB-DISP-4")
+@pytest.mark.parametrize("is_async", HANDLER_KINDS)
+def test_errors_swallowed_without_raise_error(cb, handler, log, lane, is_async):
+    lax = handler("lax", is_async=is_async, fail_on=set(EVENTS))
+
+    raised = _run_catching(lane, lambda: run_every_kind(
+        configure(cb, lane, inheritable_callbacks=[lax])))
+    check("CB-DISP-4", raised is None,
+          f"a failing handler without raise_error made the {lane} manager raise {raised!r}")
+    check("CB-DISP-4", len(log.of("lax")) > len(KINDS),
+          f"the failing handler was called only {len(log.of('lax'))} times")
+
+
+# -- CB-DISP-5: a failing handler does not starve the others -------------------------------
+
+@pytest.mark.rule("CB-DISP-5")
+@pytest.mark.parametrize("position", [0, 1, 2], ids=["first", "middle", "last"])
+@pytest.mark.parametrize("is_async", HANDLER_KINDS)
+def test_failing_handler_does_not_starve_others(cb, handler, log, lane, is_async, position):
+    others = [handler("sync-other"), handler("async-other", is_async=True)]
+    bad = handler("bad", is_async=is_async, fail_on=set(EVENTS))
+    handlers = others[:position] + [bad] + others[position:]
+
+    async def scenario():
+        return await run_every_kind(configure(cb, lane, inheritable_callbacks=handlers))
+
+    sent = Counter(run(lane, scenario))
+    for h in others:
+        check_equal("CB-DISP-5", received(log, h.label), sent,
+                    f"events received by {h.label} next to a failing handler")
+
+
+# -- CB-DISP-6: inline handlers first, in order --------------------------------------------
+
+@pytest.mark.rule("CB-DISP-6")
+@pytest.mark.requires(CB_ASYNC)
+@pytest.mark.parametrize("kind", KINDS)
+def test_inline_handlers_first_in_order(cb, handler, log, kind):
+    trace: list[tuple[str, str, str]] = []
+    handlers = [traced(handler, "plain-sync", trace),
+                traced(handler, "inline-async", trace, is_async=True, run_inline=True),
+                traced(handler, "plain-async", trace, is_async=True),
+                traced(handler, "inline-sync", trace, run_inline=True)]
+
+    async def scenario():
+        rm = await start(configure(cb, "async", inheritable_callbacks=handlers), kind)
+        await call(rm.on_text("t"))
+        await end(rm, kind)
+
+    run("async", scenario)
+    inline = [("inline-async", "in"), ("inline-async", "out"), ("inline-sync", "in"),
+              ("inline-sync", "out")]
+    for name, calls in per_event(trace).items():
+        check_equal("CB-DISP-6", calls[:4], inline,
+                    f"{name}: the first handler calls (inline ones, in list order, each "
+                    f"finishing before the next)")
+    check_equal("CB-DISP-6", set(per_event(trace)),
+                {START_EVENT[kind], "on_text", END_EVENT[kind]}, "events traced")
