@@ -1,0 +1,117 @@
+"""CB-VERB: configure(verbose=True) only adds a stdout handler."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.adapter import CB_VERBOSE
+from conformance.checks import check, check_equal
+from conformance.lanes import configure, run
+
+from .test_identity import exercise, start
+
+pytestmark = pytest.mark.requires(CB_VERBOSE)
+
+FIELDS = ("inheritable_handlers", "parent_run_id", "tags", "inheritable_tags", "metadata",
+          "inheritable_metadata")
+
+
+def _printers(cb, handlers):
+    return [h for h in handlers if isinstance(h, cb.stdout_handler)]
+
+
+@pytest.mark.rule("CB-VERB-1")
+@pytest.mark.parametrize("verbose", [True, False])
+def test_verbose_adds_one_local_stdout_handler(cb, handler, lane, verbose):
+    manager = configure(cb, lane, inheritable_callbacks=[handler("req")], verbose=verbose)
+    check_equal("CB-VERB-1", len(_printers(cb, manager.handlers)), 1 if verbose else 0,
+                f"stdout handlers in handlers with verbose={verbose}")
+    check_equal("CB-VERB-1", _printers(cb, manager.inheritable_handlers), [],
+                f"stdout handlers in inheritable_handlers with verbose={verbose}")
+
+
+def _configured_pair(cb, handler, lane):
+    """The same arguments configured with verbose=True and with verbose=False."""
+    req, own = handler("req"), handler("own")
+
+    def make(verbose):
+        parent = configure(cb, lane, inheritable_callbacks=[req], inheritable_tags=["parent"])
+        return configure(cb, lane, inheritable_callbacks=parent, local_callbacks=[own],
+                         verbose=verbose, inheritable_tags=["t"], local_tags=["own"],
+                         inheritable_metadata={"m": 1}, local_metadata={"own": 1})
+
+    return make(True), make(False)
+
+
+@pytest.mark.rule("CB-VERB-2")
+def test_verbose_changes_no_field(cb, handler, lane):
+    loud, quiet = _configured_pair(cb, handler, lane)
+    others = [h for h in loud.handlers if not isinstance(h, cb.stdout_handler)]
+    check_equal("CB-VERB-2", others, quiet.handlers, "handlers other than the stdout handler")
+    for name in FIELDS:
+        check_equal("CB-VERB-2", getattr(loud, name), getattr(quiet, name),
+                    f"{name} with verbose=True vs verbose=False")
+
+
+@pytest.mark.rule("CB-VERB-2")
+def test_verbose_changes_no_event(cb, handler, log, lane, capsys):
+    loud, quiet = _configured_pair(cb, handler, lane)
+
+    async def scenario(manager):
+        before = len(log.events)
+        rm = await start("chain", manager)
+        await exercise(rm, "chain")
+        await start("tool", rm.get_child())
+        return [(e.handler, e.name, sorted(e.tags or []), e.metadata)
+                for e in log.events[before:]]
+
+    with_verbose = run(lane, lambda: scenario(loud))
+    without = run(lane, lambda: scenario(quiet))
+    capsys.readouterr()
+    check("CB-VERB-2", without, "no event reached the handlers without verbose")
+    check_equal("CB-VERB-2", sorted(with_verbose, key=repr), sorted(without, key=repr),
+                "events the other handlers received with verbose=True vs verbose=False")
+
+
+async def _chain_printing(manager, capsys):
+    """Start and end a chain run; what was written to stdout by each step."""
+    capsys.readouterr()
+    rm = await start("chain", manager)
+    after_start = capsys.readouterr().out
+    await exercise(rm, "chain")
+    return after_start, capsys.readouterr().out
+
+
+@pytest.mark.rule("CB-VERB-3")
+def test_verbose_prints(cb, lane, capsys):
+    after_start, after_end = run(lane, lambda: _chain_printing(
+        configure(cb, lane, verbose=True), capsys))
+    check("CB-VERB-3", after_start, "nothing written to stdout by starting a chain run "
+          "with verbose=True")
+    check("CB-VERB-3", after_end, "nothing written to stdout by ending a chain run "
+          "with verbose=True")
+
+
+@pytest.mark.rule("CB-VERB-3")
+def test_quiet_prints_nothing(cb, lane, capsys):
+    printed = run(lane, lambda: _chain_printing(configure(cb, lane, verbose=False), capsys))
+    check_equal("CB-VERB-3", printed, ("", ""),
+                "stdout written by starting and ending a chain run with verbose=False")
+
+
+def _with_printer(cb, lane, route):
+    printer = cb.stdout_handler()
+    if route == "request":
+        return configure(cb, lane, inheritable_callbacks=[printer], verbose=True)
+    if route == "constructor":
+        return configure(cb, lane, local_callbacks=[printer], verbose=True)
+    parent = configure(cb, lane, inheritable_callbacks=[printer])  # "parent manager"
+    return configure(cb, lane, inheritable_callbacks=parent, verbose=True)
+
+
+@pytest.mark.rule("CB-VERB-4")
+@pytest.mark.parametrize("route", ["request", "constructor", "parent manager"])
+def test_no_second_stdout_handler(cb, lane, route):
+    manager = _with_printer(cb, lane, route)
+    check_equal("CB-VERB-4", len(_printers(cb, manager.handlers)), 1,
+                f"stdout handlers after verbose=True with one already given as {route}")
