@@ -1,0 +1,177 @@
+"""CB-GROUP: trace_as_chain_group (sync, CB-GROUP-1..4) and atrace_as_chain_group (CB-GROUP-5).
+
+Each scenario is written once; on the async lane every check is attributed to CB-GROUP-5,
+which requires the async context manager to satisfy CB-GROUP-1 to CB-GROUP-4.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from types import SimpleNamespace
+
+import pytest
+
+from conformance.adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP
+from conformance.checks import check, check_equal
+from conformance.lanes import call, configure, run
+
+from .test_identity import exercise, start
+
+pytestmark = pytest.mark.requires(CB_TRACE_GROUP)
+
+ASYNC_RULE = "CB-GROUP-5"
+
+
+def group_lanes(rule):
+    """The sync lane checks ``rule``; the async lane checks CB-GROUP-5."""
+    return pytest.mark.parametrize("lane", [
+        pytest.param("sync", marks=[pytest.mark.rule(rule), pytest.mark.requires(CB_SYNC)],
+                     id="sync"),
+        pytest.param("async", marks=[pytest.mark.rule(ASYNC_RULE),
+                                     pytest.mark.requires(CB_ASYNC)], id="async"),
+    ])
+
+
+def rule_of(lane, rule):
+    return rule if lane == "sync" else ASYNC_RULE
+
+
+@contextlib.asynccontextmanager
+async def open_group(cb, lane, name, **kwargs):
+    """The implementation's trace group for ``lane`` (sync ``with`` or ``async with``)."""
+    if lane == "sync":
+        with cb.trace_as_chain_group(name, **kwargs) as group:
+            yield group
+    else:
+        async with cb.atrace_as_chain_group(name, **kwargs) as group:
+            yield group
+
+
+def _group_starts(log, name):
+    return [e for e in log.named("on_chain_start", handler="req")
+            if (e.args.get("serialized") or {}).get("name") == name]
+
+
+def _ends_of(log, run_id):
+    return [e for e in log.for_run(run_id, handler="req")
+            if e.name in ("on_chain_end", "on_chain_error")]
+
+
+# Stands in for a missing group start event, so that later checks fail on their own rule.
+NO_START = SimpleNamespace(run_id=None, args={}, tags=[], metadata={})
+
+
+def _group_start(rule, log, name="g"):
+    starts = _group_starts(log, name)
+    check_equal(rule, len(starts), 1,
+                f"on_chain_start events named {name!r} that reached the callback_manager's "
+                "handler (the group run, through which this rule is observed)")
+    return starts[0] if starts else NO_START
+
+
+@group_lanes("CB-GROUP-1")
+def test_group_run_with_the_given_handlers(cb, handler, log, lane):
+    rule = rule_of(lane, "CB-GROUP-1")
+    h = handler("req")
+
+    async def scenario():
+        cm = configure(cb, lane, inheritable_callbacks=[h])
+        async with open_group(cb, lane, "g", callback_manager=cm, inputs={"q": 1}) as group:
+            inner = await start("chain", group)
+            await exercise(inner, "chain")
+            return group.parent_run_id, inner
+
+    group_parent, inner = run(lane, scenario)
+    first = _group_start(rule, log)
+    check_equal(rule, first.args.get("inputs"), {"q": 1}, "inputs of the group's start event")
+    check_equal(rule, group_parent, first.run_id, "parent_run_id of the yielded manager")
+    check_equal(rule, inner.parent_run_id, first.run_id,
+                "parent_run_id of a run started inside the group")
+
+
+@group_lanes("CB-GROUP-2")
+@pytest.mark.parametrize("ending", ["on leaving", "explicit"])
+def test_group_ends_exactly_once(cb, handler, log, lane, ending):
+    rule = rule_of(lane, "CB-GROUP-2")
+    h = handler("req")
+
+    async def scenario():
+        cm = configure(cb, lane, inheritable_callbacks=[h])
+        async with open_group(cb, lane, "g", callback_manager=cm) as group:
+            await exercise(await start("tool", group), "tool")
+            if ending == "explicit":
+                await call(group.on_chain_end({"out": 1}))
+
+    run(lane, scenario)
+    first = _group_start(rule, log)
+    ends = [(e.name, e.args.get("outputs")) for e in _ends_of(log, first.run_id)]
+    check_equal(rule, len(ends), 1, f"end events of the group run, ended {ending}: {ends}")
+    if ending == "explicit":
+        check_equal(rule, ends[:1], [("on_chain_end", {"out": 1})],
+                    "the group's only end: the explicit one, with its outputs")
+    else:
+        check_equal(rule, [name for name, _ in ends[:1]], ["on_chain_end"],
+                    "the group's end event on leaving the block normally")
+
+
+class GroupFailure(Exception):
+    pass
+
+
+@group_lanes("CB-GROUP-3")
+def test_group_errors(cb, handler, log, lane):
+    rule = rule_of(lane, "CB-GROUP-3")
+    h = handler("req")
+    raised = GroupFailure("inside the group")
+
+    async def scenario():
+        cm = configure(cb, lane, inheritable_callbacks=[h])
+        try:
+            async with open_group(cb, lane, "g", callback_manager=cm) as group:
+                await start("chain", group)
+                raise raised
+        except BaseException as exc:  # noqa: BLE001 - the test compares it below
+            return exc
+        return None
+
+    escaped = run(lane, scenario)
+    check(rule, escaped is raised,
+          f"exception leaving the group block: expected the raised {raised!r}, got {escaped!r}")
+    first = _group_start(rule, log)
+    ends = _ends_of(log, first.run_id)
+    check_equal(rule, [e.name for e in ends], ["on_chain_error"], "end events of the group run")
+    check(rule, all(e.args.get("error") is raised for e in ends),
+          f"error dispatched: expected the raised exception, got "
+          f"{[e.args.get('error') for e in ends]}")
+
+
+@group_lanes("CB-GROUP-4")
+def test_group_tags_metadata_and_run_id(cb, handler, log, lane):
+    rule = rule_of(lane, "CB-GROUP-4")
+    h = handler("req")
+    given = uuid.uuid4()
+
+    async def scenario():
+        cm = configure(cb, lane, inheritable_callbacks=[h])
+        async with open_group(cb, lane, "g", callback_manager=cm, run_id=given,
+                              tags=["grouped"], metadata={"group": 1}) as group:
+            inner = await start("chain", group)
+            nested = await start("tool", inner.get_child())
+            await exercise(nested, "tool")
+            await exercise(inner, "chain")
+            return [inner.run_id, nested.run_id]
+
+    inside = run(lane, scenario)
+    first = _group_start(rule, log)
+    check_equal(rule, first.run_id, given, "run_id of the group's start event")
+    check(rule, "grouped" in (first.tags or []), f"tags of the group's start event: {first.tags}")
+    check_equal(rule, (first.metadata or {}).get("group"), 1,
+                f"metadata['group'] of the group's start event ({first.metadata})")
+    events = [e for run_id in inside for e in log.for_run(run_id, handler="req")]
+    check(rule, events, "no event of the runs inside the group reached the handler")
+    untagged = [e.name for e in events if "grouped" not in (e.tags or [])]
+    check_equal(rule, untagged, [], "events inside the group without the group's tag")
+    unlabelled = [e.name for e in events
+                  if e.name.endswith("_start") and (e.metadata or {}).get("group") != 1]
+    check_equal(rule, unlabelled, [], "start events inside the group without its metadata")
