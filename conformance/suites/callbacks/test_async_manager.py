@@ -1,0 +1,189 @@
+"""CB-ASYNC: the async manager never blocks the loop, finishes what it starts, keeps context."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from conformance.adapter import CB_ASYNC
+from conformance.checks import check, check_equal
+from conformance.lanes import call, configure, run
+
+from .test_events import (
+    END_EVENT, KINDS, START_EVENT, STREAMING, end, mixed_handlers, run_every_kind, start,
+)
+
+pytestmark = pytest.mark.requires(CB_ASYNC)
+
+WAIT_LIMIT = 2.0  # seconds a handler thread waits for the loop before giving up
+SORTS = {  # handler sorts the async manager treats differently
+    "async": {"is_async": True},
+    "inline-sync": {"run_inline": True},
+    "executor-sync": {},
+}
+
+
+class LoopGate:
+    """Lets a sync handler go only once a coroutine running on the loop releases it.
+
+    ``hook`` (called in the handler) schedules that coroutine and waits for it, at most
+    WAIT_LIMIT seconds; if the loop is blocked the wait times out and is counted.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.waits: list[bool] = []  # per call: True if the wait timed out
+
+    def hook(self, event: Any) -> None:
+        released = threading.Event()
+
+        async def release() -> None:
+            released.set()
+
+        asyncio.run_coroutine_threadsafe(release(), self.loop)
+        self.waits.append(not released.wait(WAIT_LIMIT))
+
+
+async def steps(manager: Any, after: Callable[[str], Awaitable[None] | None]) -> None:
+    """Every kind's start, on_text, token and end; ``after(event name)`` follows each call."""
+    for kind in KINDS:
+        rm = await start(manager, kind)
+        await _maybe(after(START_EVENT[kind]))
+        await call(rm.on_text("t"))
+        await _maybe(after("on_text"))
+        if kind in STREAMING:
+            await call(rm.on_llm_new_token("tok"))
+            await _maybe(after("on_llm_new_token"))
+        await end(rm, kind)
+        await _maybe(after(END_EVENT[kind]))
+
+
+async def _maybe(value: Any) -> None:
+    if value is not None:
+        await value
+
+
+# -- CB-ASYNC-1 ----------------------------------------------------------------------------
+
+@pytest.mark.rule("CB-ASYNC-1")
+@pytest.mark.parametrize("kind", KINDS)
+def test_sync_handler_does_not_block_loop(cb, handler, log, kind):
+    async def scenario():
+        gate = LoopGate(asyncio.get_running_loop())
+        slow = handler("slow", hooks={START_EVENT[kind]: gate.hook, END_EVENT[kind]: gate.hook})
+        manager = configure(cb, "async", inheritable_callbacks=[slow])
+        await end(await start(manager, kind), kind)
+        return gate.waits
+
+    waits = run("async", scenario)
+    check_equal("CB-ASYNC-1", len(waits), 2, f"calls of the non-inline sync handler ({kind})")
+    check("CB-ASYNC-1", not any(waits),
+          f"a non-inline sync handler waited {WAIT_LIMIT:g}s for a coroutine on the loop and "
+          f"timed out ({sum(waits)} of {len(waits)} calls): the handler blocked the loop")
+
+
+# -- CB-ASYNC-2 ----------------------------------------------------------------------------
+
+@pytest.mark.rule("CB-ASYNC-2")
+def test_inline_handler_runs_on_loop_thread(cb, handler, log):
+    inline = handler("inline", run_inline=True)
+
+    async def scenario():
+        await run_every_kind(configure(cb, "async", inheritable_callbacks=[inline]))
+        return threading.get_ident()
+
+    loop_thread = run("async", scenario)
+    events = log.of("inline")
+    check("CB-ASYNC-2", len(events) > len(KINDS), f"inline handler got only {len(events)} events")
+    off_loop = sorted({e.name for e in events if e.thread != loop_thread})
+    check_equal("CB-ASYNC-2", off_loop, [], "events an inline handler received off the loop thread")
+
+
+# -- CB-ASYNC-3 ----------------------------------------------------------------------------
+
+@pytest.mark.rule("CB-ASYNC-3")
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_dispatch_complete_on_return(cb, handler, log, sort):
+    finished: list[str] = []
+    unfinished: list[str] = []
+
+    async def scenario():
+        gate = LoopGate(asyncio.get_running_loop())
+
+        async def slow_async(event):
+            for _ in range(3):
+                await asyncio.sleep(0)
+            finished.append(event.name)
+
+        def sync_hook(event):
+            if sort == "executor-sync":
+                gate.hook(event)  # finishes only after the loop ran again
+            finished.append(event.name)
+
+        hook = slow_async if sort == "async" else sync_hook
+        h = handler(sort, hooks={"*": hook}, **SORTS[sort])
+        calls: list[str] = []
+
+        def after(name: str) -> None:
+            calls.append(name)
+            if finished != calls:
+                unfinished.append(name)
+
+        await steps(configure(cb, "async", inheritable_callbacks=[h]), after)
+        return calls
+
+    calls = run("async", scenario)
+    check("CB-ASYNC-3", len(calls) > len(KINDS), f"only {len(calls)} event methods ran")
+    check_equal("CB-ASYNC-3", unfinished, [],
+                f"event methods that returned before the {sort} handler finished")
+
+
+# -- CB-ASYNC-4 ----------------------------------------------------------------------------
+
+@pytest.mark.rule("CB-ASYNC-4")
+def test_no_leaked_tasks(cb, handler, log):
+    handlers = mixed_handlers(handler)
+    leaks: list[str] = []
+
+    async def scenario():
+        me = asyncio.current_task()
+        before = asyncio.all_tasks()
+
+        def after(name: str) -> None:
+            pending = [t for t in asyncio.all_tasks() - before if t is not me and not t.done()]
+            leaks.extend(f"{name}: {t.get_name()}" for t in pending)
+
+        await steps(configure(cb, "async", inheritable_callbacks=handlers), after)
+
+    run("async", scenario)
+    check("CB-ASYNC-4", log.events, "no event was delivered")
+    check_equal("CB-ASYNC-4", leaks, [], "tasks still pending when an event method returned")
+
+
+# -- CB-ASYNC-5 ----------------------------------------------------------------------------
+
+REQUEST = contextvars.ContextVar("request_id")
+
+
+@pytest.mark.rule("CB-ASYNC-5")
+def test_context_variables_reach_handlers(cb, handler, log):
+    seen: list[tuple[str, str, Any]] = []
+    handlers = mixed_handlers(handler, hooks={"*": lambda e: seen.append(
+        (e.handler, e.name, REQUEST.get(None)))})
+
+    async def scenario():
+        REQUEST.set("request-7")
+        await run_every_kind(configure(cb, "async", inheritable_callbacks=handlers))
+
+    run("async", scenario)
+    for h in handlers:
+        values = [(name, value) for label, name, value in seen if label == h.label]
+        check("CB-ASYNC-5", values, f"{h.label} received no event")
+        wrong = sorted({f"{name}={value!r}" for name, value in values if value != "request-7"})
+        check_equal("CB-ASYNC-5", wrong, [],
+                    f"events where the {h.label} handler did not see the caller's contextvar")
