@@ -1,0 +1,140 @@
+"""CB-PARITY-2 and CB-PARITY-3: flags mean the same on both managers; same API surface.
+
+(CB-PARITY-1, same program same events, is checked by the property-based suite.)
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.adapter import CB_ASYNC, CB_SYNC
+from conformance.checks import check, check_equal
+from conformance.lanes import LANES, configure, manager_class, run
+from conformance.recording import IGNORE_FLAGS, Log, make_handler
+
+from .test_events import KINDS, end, mixed_handlers, run_every_kind, start
+from .test_ignore_flags import every_family
+
+pytestmark = [pytest.mark.requires(CB_SYNC), pytest.mark.requires(CB_ASYNC)]
+
+HANDLER_KINDS = [pytest.param(False, id="sync-handler"), pytest.param(True, id="async-handler")]
+Outcome = tuple[Log, Any]
+
+
+def on_both_lanes(adapter: Any, cb: Any, make: Callable[[Callable[..., Any]], list[Any]],
+                  program: Callable[[Any], Any]) -> dict[str, Outcome]:
+    """Run ``program(manager)`` once per lane with fresh handlers; (log, outcome) per lane.
+
+    The outcome is the program's result, or the exception the event methods let through.
+    """
+    results: dict[str, Outcome] = {}
+    for lane in LANES:
+        log = Log()
+        handlers = make(lambda label, **opts: make_handler(adapter, label, log, **opts))
+        manager = configure(cb, lane, inheritable_callbacks=handlers)
+        try:
+            outcome: Any = run(lane, lambda: program(manager))
+        except Exception as exc:
+            outcome = exc
+        results[lane] = (log, outcome)
+    return results
+
+
+def names_by_handler(log: Log) -> dict[str, list[str]]:
+    split: dict[str, list[str]] = {}
+    for event in log.events:
+        split.setdefault(event.handler, []).append(event.name)
+    return split
+
+
+# -- CB-PARITY-2 ---------------------------------------------------------------------------
+
+@pytest.mark.rule("CB-PARITY-2")
+@pytest.mark.parametrize("raise_error", [True, False], ids=["raise_error", "no-raise_error"])
+@pytest.mark.parametrize("is_async", HANDLER_KINDS)
+def test_raise_error_same_on_both_managers(runcert_adapter, cb, is_async, raise_error):
+    async def program(manager):
+        await end(await start(manager, "chain"), "chain")
+
+    lanes = on_both_lanes(runcert_adapter, cb, lambda h: [
+        h("failing", is_async=is_async, raise_error=raise_error, fail_on={"on_chain_start"})],
+        program)
+    raised = {lane: type(outcome).__name__ if isinstance(outcome, Exception) else None
+              for lane, (_, outcome) in lanes.items()}
+    expected = "RuntimeError" if raise_error else None
+    sort = "async" if is_async else "sync"
+    check_equal("CB-PARITY-2", raised, {"sync": expected, "async": expected},
+                f"exception reaching the caller, per manager, when a {sort} handler with "
+                f"raise_error={raise_error} fails")
+
+
+@pytest.mark.rule("CB-PARITY-2")
+@pytest.mark.parametrize("flag", IGNORE_FLAGS)
+@pytest.mark.parametrize("is_async", HANDLER_KINDS)
+def test_ignore_flag_same_on_both_managers(runcert_adapter, cb, is_async, flag):
+    lanes = on_both_lanes(runcert_adapter, cb, lambda h: [
+        h("quiet", is_async=is_async, ignore=(flag,)), h("plain", is_async=is_async)],
+        every_family)
+    sync_names, async_names = (names_by_handler(lanes[lane][0]) for lane in LANES)
+    check("CB-PARITY-2", sync_names.get("quiet"), "the handler received nothing at all")
+    check_equal("CB-PARITY-2", async_names.get("quiet"), sync_names.get("quiet"),
+                f"events of a handler with ignore_{flag}, async manager vs sync manager")
+
+
+@pytest.mark.rule("CB-PARITY-2")
+def test_exactly_once_same_on_both_managers(runcert_adapter, cb):
+    lanes = on_both_lanes(runcert_adapter, cb, mixed_handlers, run_every_kind)
+    sync_names, async_names = (names_by_handler(lanes[lane][0]) for lane in LANES)
+    check("CB-PARITY-2", sync_names, "no handler received anything")
+    for label in sorted(set(sync_names) | set(async_names)):
+        check_equal("CB-PARITY-2", async_names.get(label), sync_names.get(label),
+                    f"events of the {label} handler, async manager vs sync manager")
+
+
+# -- CB-PARITY-3 ---------------------------------------------------------------------------
+
+SYNC_ONLY = ("get_child", "get_noop_manager")  # plain methods on both sides
+
+
+def run_manager_classes(cb: Any, lane: str) -> dict[str, type]:
+    async def program():
+        manager = configure(cb, lane)
+        return {kind: type(await start(manager, kind)) for kind in KINDS}
+
+    return run(lane, program)
+
+
+def class_pairs(cb: Any) -> list[tuple[str, type, type]]:
+    sync_rms, async_rms = run_manager_classes(cb, "sync"), run_manager_classes(cb, "async")
+    pairs = [("manager", manager_class(cb, "sync"), manager_class(cb, "async"))]
+    return pairs + [(f"{kind} run manager", sync_rms[kind], async_rms[kind]) for kind in KINDS]
+
+
+def public_methods(cls: type) -> dict[str, Any]:
+    return {name: getattr(cls, name) for name in dir(cls)
+            if (name.startswith("on_") or name in SYNC_ONLY) and callable(getattr(cls, name))}
+
+
+def parameter_names(method: Any) -> list[str]:
+    return [p for p in inspect.signature(method).parameters if p != "self"]
+
+
+@pytest.mark.rule("CB-PARITY-3")
+@pytest.mark.parametrize("which", ["manager", *(f"{kind} run manager" for kind in KINDS)])
+def test_same_api_surface(cb, which):
+    _, sync_cls, async_cls = next(p for p in class_pairs(cb) if p[0] == which)
+    sync_api, async_api = public_methods(sync_cls), public_methods(async_cls)
+    check("CB-PARITY-3", sync_api, f"{sync_cls.__name__} has no event method at all")
+    check_equal("CB-PARITY-3", sorted(async_api), sorted(sync_api),
+                f"event methods of {async_cls.__name__} vs {sync_cls.__name__}")
+    for name in sorted(set(sync_api) & set(async_api)):
+        is_coroutine = inspect.iscoroutinefunction(async_api[name])
+        check("CB-PARITY-3", is_coroutine == (name not in SYNC_ONLY),
+              f"{async_cls.__name__}.{name} is "
+              f"{'a coroutine function' if is_coroutine else 'a plain function'}")
+        check_equal("CB-PARITY-3", parameter_names(async_api[name]),
+                    parameter_names(sync_api[name]), f"parameters of {which} {name}")
