@@ -45,8 +45,11 @@ def parse_rules(root: Path) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for path in sorted(root.rglob("*.md")):
         lines = path.read_text(encoding="utf-8").splitlines()
+        fenced = False
         for i, line in enumerate(lines):
-            m = _HEADING.match(line)
+            if line.startswith("```"):  # examples in code fences are not rules
+                fenced = not fenced
+            m = None if fenced else _HEADING.match(line)
             if not m:
                 continue
             level = next(

@@ -16,7 +16,9 @@ def _blocks() -> list[tuple[str, str, list[str]]]:
     blocks = []
     for path in sorted(specs_root().rglob("*.md")):
         lines = path.read_text(encoding="utf-8").splitlines()
-        starts = [i for i, line in enumerate(lines) if HEADING.match(line)]
+        fence = [line.startswith("```") for line in lines]
+        inside = [sum(fence[: i + 1]) % 2 == 1 for i in range(len(lines))]
+        starts = [i for i, line in enumerate(lines) if HEADING.match(line) and not inside[i]]
         for a, b in zip(starts, starts[1:] + [len(lines)]):
             blocks.append((HEADING.match(lines[a]).group(1), path.name, lines[a:b]))
     return blocks
@@ -56,3 +58,9 @@ def test_parser_rejects_a_duplicate_rule(tmp_path: Path) -> None:
     (tmp_path / "x.md").write_text(block + block)
     with pytest.raises(ValueError, match=r"rule CB-X-1 is defined twice$"):
         parse_rules(tmp_path)
+
+
+def test_parser_skips_code_fences(tmp_path: Path) -> None:
+    block = "### CB-X-1 · t\n\n**Level:** MUST · **Source:** s\n\n"
+    (tmp_path / "x.md").write_text("```\n" + block + "```\n" + block)
+    assert list(parse_rules(tmp_path)) == ["CB-X-1"]
