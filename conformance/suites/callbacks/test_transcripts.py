@@ -1,0 +1,67 @@
+"""Golden transcripts: named scenario programs replayed on the implementation.
+
+Each ``conformance/transcripts/callbacks/<id>.json`` file is the truth: its program is
+run on every lane it lists and each handler's records are compared with the file's,
+rule-attributed (:func:`conformance.programs.compare`); finally the observed document
+must equal the file byte for byte (syrupy). ``pytest --impl=reference
+conformance/suites/callbacks/test_transcripts.py --snapshot-update`` re-records the files
+from the scenario inputs in :mod:`conformance.transcripts.scenarios`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.adapter import CB_TRACE_GROUP
+from conformance.programs import LANE_CAPABILITY, observe, replay
+from conformance.transcripts import document, golden_ids, golden_path, load_golden
+from conformance.transcripts.extension import TranscriptExtension
+from conformance.transcripts.scenarios import by_id
+
+# Files are named by scenario id, not by test name; syrupy warns about that when writing.
+pytestmark = pytest.mark.filterwarnings("ignore:Can not relate snapshot name:UserWarning")
+
+RECORD_HINT = ("record it from the reference: pytest --impl=reference "
+               "conformance/suites/callbacks/test_transcripts.py --snapshot-update")
+
+
+def _header(scenario_id: str) -> dict[str, Any]:
+    """The file when there is one (it is the truth), else the scenario's inputs."""
+    if golden_path(scenario_id).exists():
+        return load_golden(scenario_id)
+    return by_id()[scenario_id]
+
+
+def _params() -> list[Any]:
+    params = []
+    for scenario_id in sorted(set(golden_ids()) | set(by_id())):
+        header = _header(scenario_id)
+        groups = any(r["root"]["kind"] == "group" for r in header["program"]["requests"])
+        for lane in header["lanes"]:
+            needs = [LANE_CAPABILITY[lane]] + ([CB_TRACE_GROUP] if groups else [])
+            params.append(pytest.param(
+                scenario_id, lane, id=f"{scenario_id}-{lane}",
+                marks=[pytest.mark.rule(*header["rules"]), pytest.mark.requires(*needs)]))
+    return params
+
+
+@pytest.mark.parametrize(("scenario_id", "transcript_lane"), _params())
+def test_transcript(runcert_adapter, snapshot, request, scenario_id, transcript_lane):
+    """Replay one golden transcript on one lane (or record it, under --snapshot-update)."""
+    if request.config.option.update_snapshots:
+        if runcert_adapter.name != "reference":
+            pytest.fail("golden transcripts are recorded from --impl=reference only",
+                        pytrace=False)
+        inputs = by_id()[scenario_id]
+        records, outcomes = observe(runcert_adapter, inputs["program"], transcript_lane)
+        doc = document(inputs, records, outcomes)
+    else:
+        if not golden_path(scenario_id).exists():
+            pytest.fail(f"scenario {scenario_id} has no golden transcript; {RECORD_HINT}",
+                        pytrace=False)
+        golden = load_golden(scenario_id)
+        records, outcomes = replay(golden, runcert_adapter, transcript_lane)
+        doc = {**golden, "expected": records, "outcomes": outcomes}
+    assert doc == snapshot.use_extension(TranscriptExtension)

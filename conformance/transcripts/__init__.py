@@ -1,0 +1,62 @@
+"""Golden transcripts: JSON files recording what each scenario program must show.
+
+A transcript (format ``runcert-transcript/1``) is::
+
+    {"format": "runcert-transcript/1", "id": "...", "title": "...",
+     "source": "seed and passage the scenario comes from",
+     "rules": ["CB-..."],            # the rules a difference is attributed to
+     "lanes": ["sync", "async"],     # the managers it runs on
+     "program": {...},               # see conformance.programs
+     "expected": {"<handler label>": [record, ...]},
+     "outcomes": {"<request>": "ok" | "ErrorName: message"}}
+
+Each record is ``{"event", "run", "parent", "tags", "metadata", "data"}`` with run ids
+replaced by node labels (``request/path/name``). The expected part is recorded from the
+reference implementation with syrupy (see :mod:`conformance.transcripts.extension`);
+the replay test (``suites/callbacks/test_transcripts.py``) runs the program of every
+file on any implementation and compares, rule-attributed, with
+:func:`conformance.programs.compare`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..programs import FORMAT, ProgramError, load
+
+CALLBACKS_DIR = Path(__file__).resolve().parent / "callbacks"
+ID = re.compile(r"[a-z0-9_]+")
+FIELDS = ("format", "id", "title", "source", "rules", "lanes", "program", "expected",
+          "outcomes")
+
+
+def golden_path(scenario_id: str) -> Path:
+    if not ID.fullmatch(scenario_id):
+        raise ProgramError(f"transcript id {scenario_id!r} must match {ID.pattern}")
+    return CALLBACKS_DIR / f"{scenario_id}.json"
+
+
+def golden_ids() -> list[str]:
+    """Ids of the golden callback transcripts on disk, sorted."""
+    return sorted(p.stem for p in CALLBACKS_DIR.glob("*.json"))
+
+
+def load_golden(scenario_id: str) -> dict[str, Any]:
+    """A golden transcript, checked for the fields every transcript has."""
+    path = golden_path(scenario_id)
+    doc = load(path)
+    missing = [name for name in FIELDS if name not in doc]
+    if missing or doc["id"] != scenario_id:
+        raise ProgramError(f"{path}: malformed transcript (missing {missing}, "
+                           f"id {doc.get('id')!r})")
+    return doc
+
+
+def document(inputs: dict[str, Any], expected: dict[str, Any],
+             outcomes: dict[str, str]) -> dict[str, Any]:
+    """A transcript document from scenario inputs and what was observed."""
+    keys = ("id", "title", "source", "rules", "lanes", "program")
+    return {"format": FORMAT, **{k: inputs[k] for k in keys}, "expected": expected,
+            "outcomes": outcomes}
