@@ -88,6 +88,9 @@ Hook = Callable[[Event], Any]
 def _record(self: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Event:
     payload = dict(zip(EVENTS[name], args))
     rest = dict(kwargs)
+    for arg in EVENTS[name][len(args):]:  # payload passed by keyword (e.g. token=...)
+        if arg in rest:
+            payload[arg] = rest.pop(arg)
     tags, metadata = rest.pop("tags", None), rest.pop("metadata", None)
     event = Event(
         handler=self.label,

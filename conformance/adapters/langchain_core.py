@@ -25,7 +25,53 @@ from langchain_core.callbacks.manager import atrace_as_chain_group, trace_as_cha
 
 from ..adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE, Adapter, CallbackFactories
 
-DEVIATIONS: dict[str, str] = {}
+# Rule -> reason. Line numbers refer to langchain_core 1.7.2, callbacks/manager.py unless named.
+DEVIATIONS: dict[str, str] = {
+    # MUST rules
+    "CB-SCOPE-4": "configure(inheritable_callbacks=[h, h]) copies the list as given: h gets every "
+                  "event twice (no de-duplication of list callbacks, manager.py:2461)",
+    "CB-CUSTOM-3": "on_custom_event returns before its keyword check when the manager has no "
+                   "handlers, so extra keywords raise nothing (manager.py:1670, async 2151)",
+    "CB-DISP-1": "the sync manager calls async handlers after every sync handler (coroutines are "
+                 "collected and run in handle_event's finally), not in list order",
+    "CB-DISP-2": "AsyncCallbackManager.on_llm_start dispatches only to run_inline handlers when any "
+                 "exists: the others never get on_llm_start (manager.py:1912)",
+    "CB-DISP-3": "an async handler's exception under the sync manager is logged and swallowed even "
+                 "with raise_error=True (_run_coros, manager.py:381)",
+    "CB-IGN-3": "chat-model runs use the LLM run manager: their token/end/error events are gated by "
+                "ignore_llm, not ignore_chat_model",
+    "CB-IGN-7": "a handler with ignore_llm receives on_chat_model_start but not that run's "
+                "token/end/error (flag families differ between start and end of chat runs)",
+    "CB-PAIR-1": "chat-model runs: a handler with ignore_llm gets the start but never the end; "
+                 "on the async manager non-inline handlers miss on_llm_start (see CB-DISP-2)",
+    "CB-PAIR-2": "handlers receive token/end events of runs whose start they never got (ignore_chat_"
+                 "model gates only the chat start; async on_llm_start skips non-inline handlers)",
+    "CB-GROUP-1": "trace_as_chain_group ignores callback_manager unless LangSmith tracing is enabled "
+                  "(_get_trace_callbacks returns None, tracers/context.py:120): its handlers see nothing",
+    "CB-GROUP-2": "no group event reaches the given callback_manager's handlers (cause: CB-GROUP-1)",
+    "CB-GROUP-3": "no group error event reaches the given callback_manager's handlers "
+                  "(cause: CB-GROUP-1); the exception itself is re-raised",
+    "CB-GROUP-4": "the group's tags and metadata cannot be observed: no event reaches the given "
+                  "callback_manager's handlers (cause: CB-GROUP-1)",
+    "CB-GROUP-5": "atrace_as_chain_group ignores callback_manager the same way (cause: CB-GROUP-1)",
+    "CB-PARITY-1": "the same program gives different events on the two managers: the async "
+                   "on_llm_start drops non-inline handlers when an inline one exists (CB-DISP-2)",
+    "CB-PARITY-2": "raise_error on an async handler propagates under the async manager but is "
+                   "swallowed under the sync manager (CB-DISP-3)",
+    "CB-PARITY-3": "AsyncCallbackManager.on_tool_start has no `inputs` parameter, unlike the sync "
+                   "on_tool_start (manager.py:2083 vs 1542)",
+    # SHOULD rules (listed so the reason is on record; strict like the others)
+    "CB-TAG-5": "handlers receive the manager's own tags list: a handler appending to it relabels "
+                "the manager and later events (tags=self.tags)",
+    "CB-META-4": "handlers receive the manager's own metadata dict: a handler mutating it changes "
+                 "the manager and later events (metadata=self.metadata)",
+    "CB-PAIR-4": "the async tool run manager's on_tool_end/on_tool_error are not @shielded, unlike "
+                 "chain, retriever and LLM ends: cancellation loses delivery (manager.py:1212)",
+    "CB-PAIR-5": "run managers share the starting manager's handler list: handlers added later get "
+                 "the run's end, removed ones miss it",
+    "CB-MERGE-3": "merge() de-duplicates handlers and tags through set(): order depends on hashing "
+                  "(base.py:1085)",
+}
 
 runcert_adapter = Adapter(
     name="langchain_core",
