@@ -20,15 +20,15 @@ class _GroupState:
     ended: bool = False
 
 
-class CallbackManagerForChainGroup(CallbackManager):
-    """Manager for calls inside a group; ending it ends the group run, once (CB-GROUP-2)."""
+class _GroupMember:
+    """What both group managers share: the group's run manager and whether it ended."""
 
     def __init__(self, handlers: list[BaseCallbackHandler],
                  inheritable_handlers: list[BaseCallbackHandler] | None = None,
-                 parent_run_id: UUID | None = None, *,
-                 parent_run_manager: CallbackManagerForChainRun, **kwargs: Any) -> None:
+                 parent_run_id: UUID | None = None, *, parent_run_manager: Any,
+                 **kwargs: Any) -> None:
         """Hold the fields of a manager plus the group's own run manager."""
-        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)
+        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)  # type: ignore[call-arg]
         self.parent_run_manager = parent_run_manager
         self._state = _GroupState()
 
@@ -42,51 +42,42 @@ class CallbackManagerForChainGroup(CallbackManager):
         spawned._state = self._state  # copies and merges end the same run
         return spawned
 
+    def _claim_end(self) -> bool:
+        """True for the one call that ends the group run (CB-GROUP-2)."""
+        first = not self._state.ended
+        self._state.ended = True
+        return first
+
+
+class CallbackManagerForChainGroup(_GroupMember, CallbackManager):
+    """Manager for calls inside a group; ending it ends the group run, once."""
+
+    parent_run_manager: CallbackManagerForChainRun
+
     def on_chain_end(self, outputs: dict[str, Any] | Any, **kwargs: Any) -> None:
         """End the group run with ``outputs``, unless it has ended already."""
-        if not self._state.ended:
-            self._state.ended = True
+        if self._claim_end():
             self.parent_run_manager.on_chain_end(outputs, **kwargs)
 
     def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the group run, unless it has ended already."""
-        if not self._state.ended:
-            self._state.ended = True
+        if self._claim_end():
             self.parent_run_manager.on_chain_error(error, **kwargs)
 
 
-class AsyncCallbackManagerForChainGroup(AsyncCallbackManager):
+class AsyncCallbackManagerForChainGroup(_GroupMember, AsyncCallbackManager):
     """Async manager for calls inside a group; ending it ends the group run, once."""
 
-    def __init__(self, handlers: list[BaseCallbackHandler],
-                 inheritable_handlers: list[BaseCallbackHandler] | None = None,
-                 parent_run_id: UUID | None = None, *,
-                 parent_run_manager: AsyncCallbackManagerForChainRun, **kwargs: Any) -> None:
-        """Hold the fields of a manager plus the group's own run manager."""
-        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)
-        self.parent_run_manager = parent_run_manager
-        self._state = _GroupState()
-
-    @property
-    def ended(self) -> bool:
-        """Whether the group run has ended (through this manager or a copy)."""
-        return self._state.ended
-
-    def _spawn(self, **fields: Any) -> Self:
-        spawned = type(self)(parent_run_manager=self.parent_run_manager, **fields)
-        spawned._state = self._state  # copies and merges end the same run
-        return spawned
+    parent_run_manager: AsyncCallbackManagerForChainRun
 
     async def on_chain_end(self, outputs: dict[str, Any] | Any, **kwargs: Any) -> None:
         """End the group run with ``outputs``, unless it has ended already."""
-        if not self._state.ended:
-            self._state.ended = True
+        if self._claim_end():
             await self.parent_run_manager.on_chain_end(outputs, **kwargs)
 
     async def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the group run, unless it has ended already."""
-        if not self._state.ended:
-            self._state.ended = True
+        if self._claim_end():
             await self.parent_run_manager.on_chain_error(error, **kwargs)
 
 
