@@ -197,13 +197,14 @@ SCENARIOS: list[dict[str, Any]] = [
     ),
     scenario(
         "handler_two_routes_once",
-        "A handler given both as a request and as a constructor handler sees each event once",
+        "A handler given twice as a request handler and again as a constructor handler sees "
+        "each event once",
         f"{GUIDE}: each handler exactly once",
         ["CB-SCOPE-4", "CB-DISP-2"],
         program(node("chain", "agent", {"text": "hello"},
                      call(node("tool", "search", handlers=["both"])),
                      handlers=["both"]),
-                {"both": {}, "abot": {"async": True}}, ["both", "abot"]),
+                {"both": {}, "abot": {"async": True}}, ["both", "abot", "both"]),
     ),
     scenario(
         "ignore_flags",
@@ -214,7 +215,8 @@ SCENARIOS: list[dict[str, Any]] = [
         program(node("chain", "agent", {"text": "start"}, {"retry": 1},
                      {"custom": {"name": "progress", "data": {}}},
                      call(node("tool", "search")), call(node("retriever", "docs")),
-                     call(model_call("model", "tok"))),
+                     call(model_call("model", "tok")),
+                     call(model_call("chat", "tok", kind="chat_model"))),
                 {f"no_{flag}": {"ignore": [flag]} for flag in
                  ("chain", "agent", "retriever", "llm", "retry", "custom_event")}
                 | {"all": {}},
@@ -222,14 +224,23 @@ SCENARIOS: list[dict[str, Any]] = [
                  "no_custom_event"]),
     ),
     scenario(
-        "chat_model_ignore_flags",
-        "ignore_chat_model silences a chat model's whole run, ignore_llm none of it",
+        "chat_model_ignore_chat_model",
+        "ignore_chat_model silences a chat model's whole run: start, tokens and end",
         f"{GUIDE}: flags (ignore_*) mean the same thing on both managers",
-        ["CB-IGN-3", "CB-IGN-2", "CB-PAIR-1", "CB-PAIR-2"],
+        ["CB-PAIR-2", "CB-IGN-3"],
         program(node("chain", "chain", call(model_call("chat", "a", "b", kind="chat_model"))),
-                {"no_chat": {"ignore": ["chat_model"]}, "no_llm": {"ignore": ["llm"]},
+                {"no_chat": {"ignore": ["chat_model"]},
                  "a_no_chat": {"async": True, "ignore": ["chat_model"]}},
-                ["no_chat", "no_llm", "a_no_chat"]),
+                ["no_chat", "a_no_chat"]),
+    ),
+    scenario(
+        "chat_model_ignore_llm",
+        "ignore_llm silences no event of a chat model's run: its start is closed by its end",
+        f"{GUIDE}: flags (ignore_*) mean the same thing on both managers",
+        ["CB-PAIR-1", "CB-IGN-7"],
+        program(node("chain", "chain", call(model_call("chat", "a", "b", kind="chat_model"))),
+                {"no_llm": {"ignore": ["llm"]}, "a_no_llm": {"async": True, "ignore": ["llm"]}},
+                ["no_llm", "a_no_llm"]),
     ),
     scenario(
         "failing_handler_not_starving",
@@ -257,10 +268,10 @@ SCENARIOS: list[dict[str, Any]] = [
     ),
     scenario(
         "raise_error_propagates",
-        "A handler with raise_error stops the run it fails on, sync or async, on both "
-        "managers",
+        "A handler with raise_error stops the run it fails on, sync or async handler, on "
+        "both managers",
         f"{GUIDE}: raise_error means the same on both managers",
-        ["CB-PARITY-2", "CB-DISP-3"],
+        ["CB-DISP-3"],
         {"handlers": {"strict": {"async": True, "raise_error": True,
                                  "fail_on": ["on_tool_start"]},
                       "strict_sync": {"raise_error": True, "fail_on": ["on_retriever_start"]},
@@ -272,6 +283,20 @@ SCENARIOS: list[dict[str, Any]] = [
              {"name": "r2", "handlers": ["watch", "strict_sync"],
               "root": node("chain", "rag", call(node("retriever", "docs")),
                            {"text": "after the retriever"})}]},
+    ),
+    scenario(
+        "async_handler_flags_parity",
+        "An async handler's raise_error, ignore flag and duplicate route mean the same on "
+        "both managers",
+        f"{GUIDE}: handler flags mean the same thing on both managers",
+        ["CB-PARITY-2"],
+        program(node("chain", "agent", {"text": "thinking"},
+                     call(node("chain", "step", {"text": "inner"}, handlers=["twice"])),
+                     {"retry": 1}, call(node("tool", "strict_tool"))),
+                {"watch": {}, "twice": {"async": True},
+                 "no_chain": {"async": True, "ignore": ["chain"]},
+                 "strict": {"async": True, "raise_error": True, "fail_on": ["on_tool_end"]}},
+                ["watch", "twice", "no_chain", "strict"]),
     ),
     scenario(
         "async_request_cancelled",
