@@ -161,6 +161,8 @@ class Framework:
     labels: dict[uuid.UUID, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.adapter.callbacks is None:
+            raise ProgramError(f"{self.adapter.name} has no callback factories")
         self.cb = self.adapter.callbacks
         self.node_label = node_labels(self.program)
         self.handlers = {
@@ -170,7 +172,8 @@ class Framework:
                 run_inline=spec.get("run_inline", False), ignore=spec.get("ignore", ()),
                 fail_on=spec.get("fail_on", ()))
             for label, spec in self.program.get("handlers", {}).items()}
-        self.rendezvous = Rendezvous(len(self.program["requests"]), self.lane)
+        parties = len(self.program["requests"]) if self.program.get("concurrent") else 1
+        self.rendezvous = Rendezvous(parties, self.lane)
         self.lock = threading.Lock()
 
     def pick(self, labels: Iterable[str]) -> list[Any]:
@@ -202,10 +205,10 @@ class Framework:
         requests = self.program["requests"]
         if self.lane == "sync":
             return [await self.request(r) for r in requests]
-        tasks = [asyncio.create_task(self.request(r)) for r in requests]
         if self.program.get("concurrent"):
-            return list(await asyncio.gather(*tasks))
-        return [await task for task in tasks]  # one at a time, each in its own task
+            return list(await asyncio.gather(*(self.request(r) for r in requests)))
+        # One at a time, each in its own task (a cancel step cancels that task only).
+        return [await asyncio.create_task(self.request(r)) for r in requests]
 
     # components -------------------------------------------------------------------
 
@@ -376,8 +379,6 @@ class Rendezvous:
 
 def run_program(adapter: Adapter, program: dict[str, Any], lane: str) -> Result:
     """Run ``program`` on ``lane`` against ``adapter``'s implementation."""
-    if adapter.callbacks is None:
-        raise ProgramError(f"{adapter.name} has no callback factories")
     framework = Framework(adapter, program, lane)
     requests = program["requests"]
     if lane == "sync" and program.get("concurrent") and len(requests) > 1:
@@ -442,7 +443,7 @@ def transcript(result: Result) -> Records:
     records: Records = {}
     for handler in sorted(result.handlers):
         rows = [to_record(event, renderer) for event in result.log.of(handler)]
-        rank = [order.get(request_of(row["run"]), len(order)) for row in rows]
+        rank = [order.get(request_of(row["run"]) or "", len(order)) for row in rows]
         records[handler] = [row for _, _, row in sorted(
             zip(rank, range(len(rows)), rows), key=lambda t: (t[0], t[1]))]
     return records

@@ -89,11 +89,13 @@ def nodes(draw: Any, pool: list[str], depth: int = 0, errors: bool = False) -> d
 
 @st.composite
 def programs(draw: Any, *, requests: int = 1, concurrent: bool = False, inline: bool = False,
-             ignore: bool = False, errors: bool = False) -> dict[str, Any]:
+             ignore: bool = False, errors: bool = False,
+             duplicates: bool = False) -> dict[str, Any]:
     """A program with ``requests`` requests (run together when ``concurrent``).
 
     Each request has one own request handler ``req<i>`` (so isolation is observable)
-    and may share pool handlers ``h0..h2`` as extra request or constructor handlers.
+    and may share pool handlers ``h0..h2`` as extra request or constructor handlers;
+    with ``duplicates`` a request may list its own handler twice.
     """
     pool = [f"h{i}" for i in range(draw(st.integers(0, 3)))]
     specs = handler_specs(inline=inline, ignore=ignore)
@@ -107,7 +109,8 @@ def programs(draw: Any, *, requests: int = 1, concurrent: bool = False, inline: 
         if concurrent:
             steps = [{"rendezvous": True}, *_parent_steps(root)]
             root = {**root, "kind": "chain", "name": "chain", "steps": steps}
-        request: dict[str, Any] = {"name": f"r{index}", "handlers": [own, *shared],
+        twice = [own] if duplicates and draw(st.booleans()) else []
+        request: dict[str, Any] = {"name": f"r{index}", "handlers": [own, *shared, *twice],
                                    "root": root}
         if tags := draw(request_tags):
             request["tags"] = tags

@@ -107,7 +107,7 @@ def show(program: dict[str, Any]) -> str:
 
 @pytest.mark.rule("CB-SCOPE-1", "CB-SCOPE-2", "CB-SCOPE-4")
 @LAWS
-@given(program=programs())
+@given(program=programs(duplicates=True))
 def test_handler_scoping(runcert_adapter, lane, program):
     """Request handlers see every run of their request; constructor handlers their own."""
     records, _ = observe(runcert_adapter, program, lane)

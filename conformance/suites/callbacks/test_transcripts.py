@@ -54,6 +54,9 @@ def test_transcript(runcert_adapter, snapshot, request, scenario_id, transcript_
         if runcert_adapter.name != "reference":
             pytest.fail("golden transcripts are recorded from --impl=reference only",
                         pytrace=False)
+        if scenario_id not in by_id():
+            pytest.fail(f"{golden_path(scenario_id)} has no scenario in "
+                        f"conformance/transcripts/scenarios.py: delete the file", pytrace=False)
         inputs = by_id()[scenario_id]
         records, outcomes = observe(runcert_adapter, inputs["program"], transcript_lane)
         doc = document(inputs, records, outcomes)
