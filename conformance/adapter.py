@@ -8,7 +8,7 @@ over the factories the suites drive. The full contract is documented in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,49 @@ class CallbackFactories:
 
 
 @dataclass(frozen=True)
+class ProjectionSpec:
+    """A projection the kit declares on a run stream, by name.
+
+    It receives the ``data`` of every event whose ``method`` equals ``method`` and whose
+    namespace equals ``namespace`` (``None``: any namespace). ``maxlen`` bounds its log
+    (``None``: unbounded). ``native`` projections are also attributes of the run.
+    """
+
+    name: str
+    method: str
+    namespace: tuple[str, ...] | None = ()
+    maxlen: int | None = None
+    native: bool = True
+
+
+#: Scripted events the kit's sources yield (implementation-neutral protocol events):
+#: ``{"method": str, "namespace": list[str], "data": Any}`` plus optional
+#: ``"interrupts": list``. Adapters convert them to what their run stream consumes.
+ScriptEvent = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StreamFactories:
+    """The run-stream half of an implementation (see ``specs/adapter.md``).
+
+    ``open_run(source, projections)`` builds an async run stream over ``source`` (an
+    async iterator of ScriptEvents, which the kit instruments) with the built-in
+    ``values`` projection plus ``projections``; it must not pull the source.
+    ``tee(projection, n)`` fans a projection out (default: ``projection.tee(n)``, the
+    spelling the contract requires, which RS-PROJ-5 checks separately).
+    ``open_sync_run`` and ``nested`` serve the optional sync and nested lanes.
+    """
+
+    open_run: Callable[[Any, Sequence[ProjectionSpec]], Any]
+    tee: Callable[[Any, int], Any] | None = None
+    open_sync_run: Callable[[Any, Sequence[ProjectionSpec]], Any] | None = None
+    nested: Callable[[Any, tuple[str, ...]], Any] | None = None
+
+    def fan_out(self, projection: Any, n: int) -> Any:
+        return self.tee(projection, n) if self.tee else projection.tee(n)
+
+
+@dataclass(frozen=True)
 class Adapter:
     """An implementation under test, as runcert sees it."""
 
@@ -53,7 +96,7 @@ class Adapter:
     capabilities: frozenset[str]
     deviations: Mapping[str, str] = field(default_factory=dict)
     callbacks: CallbackFactories | None = None
-    streams: Any = None  # the run-stream factories (see specs/adapter.md)
+    streams: StreamFactories | None = None
     description: str = ""
 
     def has(self, capability: str) -> bool:

@@ -1,0 +1,1 @@
+"""Kit-side helpers for the run-stream contract: scripted sources and drivers."""
