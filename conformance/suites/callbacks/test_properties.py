@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import RuleViolation, check
@@ -32,6 +32,20 @@ START = {"chain": "on_chain_start", "tool": "on_tool_start",
 END = {"chain": "on_chain_end", "tool": "on_tool_end", "retriever": "on_retriever_end",
        "llm": "on_llm_end", "chat_model": "on_llm_end"}
 STEP_EVENT = {"text": "on_text", "retry": "on_retry", "token": "on_llm_new_token"}
+
+
+# Edge cases every run checks (besides the drawn programs): a chat model observed by
+# handlers that ignore one model family each; an LLM under inline and plain handlers.
+CHAT_FLAGS = {
+    "handlers": {"req1": {}, "h0": {"ignore": ["chat_model"]}, "h1": {"ignore": ["llm"]}},
+    "requests": [{"name": "r1", "handlers": ["req1", "h0", "h1"],
+                  "root": {"kind": "chain", "name": "chain", "steps": [{"call": {
+                      "kind": "chat_model", "name": "chat_model",
+                      "steps": [{"token": "Hel"}]}}]}}]}
+INLINE_LLM = {
+    "handlers": {"req1": {"run_inline": True}, "h0": {}},
+    "requests": [{"name": "r1", "handlers": ["req1", "h0"],
+                  "root": {"kind": "llm", "name": "llm", "steps": [{"token": "x"}]}}]}
 
 
 # -- the model: what an error-free program must show ---------------------------------
@@ -240,6 +254,7 @@ def metadata_rule(node: Node, observed: dict[str, Any]) -> str:
 @pytest.mark.rule("CB-PAIR-1", "CB-PAIR-2")
 @LAWS
 @given(program=programs(errors=True, ignore=True))
+@example(program=CHAT_FLAGS)
 def test_start_end_pairing(runcert_adapter, lane, program):
     """Each start a handler sees is closed once, after its descendants; no orphan ends."""
     records, _ = observe(runcert_adapter, program, lane)
@@ -297,6 +312,7 @@ def test_concurrent_isolation(runcert_adapter, lane, program):
 @pytest.mark.requires(CB_SYNC, CB_ASYNC)
 @LAWS
 @given(program=programs(inline=True, ignore=True, errors=True))
+@example(program=INLINE_LLM)
 def test_sync_async_parity(runcert_adapter, program):
     """The same program shows every handler the same transcript on both managers."""
     sync_records, sync_outcomes = observe(runcert_adapter, program, "sync")
