@@ -260,7 +260,7 @@ SCENARIOS: list[dict[str, Any]] = [
         "inline_and_concurrent_handlers",
         "Inline and non-inline handlers both receive every event, model starts included",
         f"{GUIDE}: inline handlers run first; every handler exactly once",
-        ["CB-DISP-2", "CB-DISP-6"],
+        ["CB-DISP-2"],
         program(node("chain", "chain", call(model_call("model", "x")),
                      call(model_call("chat", "y", kind="chat_model"))),
                 {"inline": {"run_inline": True}, "plain": {}, "async": {"async": True}},
