@@ -1,0 +1,55 @@
+"""Driving a run stream from the kit: open it, read it, step the loop.
+
+Every await on the implementation goes through ``conformance.aio.within`` so a hang
+becomes a timeout of the rule under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from ..adapter import Adapter, ProjectionSpec, StreamFactories
+from ..aio import settle, within
+
+__all__ = ["anext_or_end", "drain", "factories", "open_run", "settle", "take", "END"]
+
+END = object()  # what anext_or_end returns when the cursor has ended
+
+
+def factories(adapter: Adapter) -> StreamFactories:
+    if adapter.streams is None:
+        raise LookupError(f"{adapter.name} declares no run streams")
+    return adapter.streams
+
+
+def open_run(adapter: Adapter, source: Any, projections: Sequence[ProjectionSpec] = ()) -> Any:
+    """An async run stream of the implementation over the kit's ``source``."""
+    return factories(adapter).open_run(source, list(projections))
+
+
+async def anext_or_end(cursor: AsyncIterator[Any]) -> Any:
+    """The cursor's next item, or END when it has ended cleanly."""
+    try:
+        return await within(cursor.__anext__(), "a cursor's __anext__")
+    except StopAsyncIteration:
+        return END
+
+
+async def take(cursor: AsyncIterator[Any], n: int) -> list[Any]:
+    """Exactly ``n`` items (fewer if the cursor ends first)."""
+    items = []
+    for _ in range(n):
+        item = await anext_or_end(cursor)
+        if item is END:
+            break
+        items.append(item)
+    return items
+
+
+async def drain(cursor: AsyncIterator[Any]) -> list[Any]:
+    """Every remaining item until the cursor ends (an error propagates)."""
+    items = []
+    while (item := await anext_or_end(cursor)) is not END:
+        items.append(item)
+    return items
