@@ -29,7 +29,11 @@ def open_run(adapter: Adapter, source: Any, projections: Sequence[ProjectionSpec
 
 
 async def anext_or_end(cursor: AsyncIterator[Any]) -> Any:
-    """The cursor's next item, or END when it has ended cleanly."""
+    """The cursor's next item, or END when it has ended cleanly.
+
+    ``cursor`` must be an iterator (``aiter(projection)``): subscribing is the test's
+    explicit act, never a side effect of a helper.
+    """
     try:
         return await within(cursor.__anext__(), "a cursor's __anext__")
     except StopAsyncIteration:
