@@ -15,10 +15,11 @@ from .adapter import Adapter, AdapterError, validate_adapter
 BUILTIN = {
     "reference": "conformance.adapters.reference",
     "langchain_core": "conformance.adapters.langchain_core",
+    "langgraph": "conformance.adapters.langgraph",
 }
 ENTRY_POINT_GROUP = "runcert.adapters"
 ADAPTER_ATTRIBUTE = "runcert_adapter"
-EXTRAS = {"langchain_core": "langchain-core"}
+EXTRAS = {"langchain_core": "langchain-core", "langgraph": "langgraph"}
 
 
 class ResolutionError(Exception):
