@@ -21,9 +21,10 @@ CB_VERBOSE = "callbacks.verbose"  # configure(verbose=True) adds a stdout handle
 RS_ASYNC = "streams.async"  # async run streams
 RS_SYNC = "streams.sync"  # the sync run-stream lane
 RS_NESTED = "streams.nested"  # nested run streams driven by an outer pump
+RS_GRAPH_E2E = "streams.graph_e2e"  # run streams of real compiled graphs (LangGraph only)
 
 KNOWN_CAPABILITIES = frozenset(
-    {CB_SYNC, CB_ASYNC, CB_TRACE_GROUP, CB_VERBOSE, RS_ASYNC, RS_SYNC, RS_NESTED}
+    {CB_SYNC, CB_ASYNC, CB_TRACE_GROUP, CB_VERBOSE, RS_ASYNC, RS_SYNC, RS_NESTED, RS_GRAPH_E2E}
 )
 
 

@@ -1,0 +1,187 @@
+"""Built-in adapter: LangGraph's run streams (``langgraph.stream``).
+
+What is certified is the library's own machinery, unchanged: ``AsyncGraphRunStream`` (and
+``GraphRunStream`` on the sync lane) over a real ``StreamMux`` whose transformers are the
+library's ``ValuesTransformer`` and ``SubgraphTransformer`` plus one ``StreamTransformer``
+subclass per projection the kit declares. ``Pregel.astream_events(version="v3")`` builds the
+same objects the same way (``StreamMux(factories=[...], is_async=True)`` then
+``AsyncGraphRunStream(graph_aiter, mux)``); only the graph is replaced by the kit's scripted
+source.
+
+Private imports, on purpose: ``StreamMux`` is importable only from ``langgraph.stream._mux``
+and ``ValuesTransformer`` only from ``langgraph.stream.transformers`` (neither is exported by
+``langgraph.stream``). The nested lane also reads ``SubgraphTransformer._handles`` and
+``AsyncGraphRunStream._mux`` to find the handle the transformer built.
+
+The source wrapper (``_PartSource``) is faithful to the kit's instrumented source:
+
+* each ``__anext__`` awaits exactly one ``source.__anext__()`` and returns its event converted
+  to the v2 ``StreamPart`` the library consumes (``{"type", "ns", "data", "interrupts"?}``),
+  so one wrapper pull is one source pull and nothing is read ahead or buffered;
+* the wrapper's ``__anext__`` is a coroutine that awaits the source's coroutine directly (no
+  task, no generator frame of its own): a cancellation of the library's pull task is thrown
+  straight into the source's pull, a source that swallows it still delivers its item, a
+  resumable source stays resumable and a generator source ends exactly as it would alone;
+* errors (``StopAsyncIteration``, ``Exception``, ``BaseException``) propagate as the same
+  objects; ``aclose()`` is forwarded once per call and only to a source that has one.
+
+The sync lane uses the same wrapper with ``__next__``/``close()``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core._api.beta_decorator import suppress_langchain_beta_warning
+from langgraph.stream import AsyncGraphRunStream, GraphRunStream, StreamChannel
+from langgraph.stream import StreamTransformer, SubgraphTransformer
+from langgraph.stream._mux import StreamMux
+from langgraph.stream.transformers import ValuesTransformer
+
+from ..adapter import (
+    RS_ASYNC, RS_GRAPH_E2E, RS_NESTED, RS_SYNC, Adapter, ProjectionSpec, ScriptEvent,
+    StreamFactories,
+)
+
+# -- converting the kit's events ------------------------------------------------------------
+
+
+def to_stream_part(event: ScriptEvent) -> dict[str, Any]:
+    """A kit ScriptEvent as the v2 StreamPart ``AsyncGraphRunStream`` pulls from a graph."""
+    part: dict[str, Any] = {
+        "type": event["method"],
+        "ns": tuple(event["namespace"]),
+        "data": event["data"],
+    }
+    if "interrupts" in event:
+        part["interrupts"] = tuple(event["interrupts"])
+    return part
+
+
+class _PartSource:
+    """The kit's source seen as a graph's v2 stream: one pull per pull, nothing else."""
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+
+    # async lane
+    def __aiter__(self) -> _PartSource:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        return to_stream_part(await self._source.__anext__())
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._source, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    # sync lane
+    def __iter__(self) -> _PartSource:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        return to_stream_part(next(self._source))
+
+    def close(self) -> None:
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
+
+
+# -- declared projections through the library's extension point ----------------------------
+
+
+def _transformer_for(spec: ProjectionSpec) -> type[StreamTransformer]:
+    """A ``StreamTransformer`` class that owns the projection ``spec`` declares."""
+    namespace = None if spec.namespace is None else list(spec.namespace)
+
+    class DeclaredProjection(StreamTransformer):
+        _native = spec.native
+        required_stream_modes = (spec.method,)
+
+        def __init__(self, scope: tuple[str, ...] = ()) -> None:
+            super().__init__(scope)
+            # unnamed: a local projection, not forwarded into the main log
+            self._log: StreamChannel[Any] = StreamChannel(maxlen=spec.maxlen)
+
+        def init(self) -> dict[str, Any]:
+            return {spec.name: self._log}
+
+        def process(self, event: Any) -> bool:
+            params = event["params"]
+            if event["method"] == spec.method and (
+                    namespace is None or params["namespace"] == namespace):
+                self._log.push(params["data"])
+            return True
+
+    DeclaredProjection.__name__ = DeclaredProjection.__qualname__ = f"Declared[{spec.name}]"
+    return DeclaredProjection
+
+
+def _factories(projections: Sequence[ProjectionSpec]) -> list[Any]:
+    return [ValuesTransformer, SubgraphTransformer, *map(_transformer_for, projections)]
+
+
+# -- the stream factories ------------------------------------------------------------------
+
+
+def open_run(source: Any, projections: Sequence[ProjectionSpec]) -> AsyncGraphRunStream:
+    with suppress_langchain_beta_warning():  # filters LangChainBetaWarning only
+        mux = StreamMux(factories=_factories(projections), is_async=True)
+        return AsyncGraphRunStream(_PartSource(source), mux)
+
+
+def open_sync_run(source: Any, projections: Sequence[ProjectionSpec]) -> GraphRunStream:
+    with suppress_langchain_beta_warning():
+        mux = StreamMux(factories=_factories(projections), is_async=False)
+        return GraphRunStream(_PartSource(source), mux)
+
+
+def _task_start(ns: tuple[str, ...]) -> dict[str, Any]:
+    """The ``tasks`` protocol event Pregel emits when a subgraph task starts at ``ns``."""
+    name, _, task_id = ns[-1].partition(":")
+    return {"type": "event", "method": "tasks",
+            "params": {"namespace": list(ns), "timestamp": 0,
+                       "data": {"id": task_id or name, "name": name, "input": None,
+                                "triggers": ()}}}
+
+
+def _child(run: Any, ns: tuple[str, ...]) -> Any:
+    """The handle the run's own ``SubgraphTransformer`` builds for the direct child ``ns``."""
+    finder = run._mux.transformer_by_key("subgraphs")
+    if ns not in finder._handles:
+        with suppress_langchain_beta_warning():
+            finder.process(_task_start(ns))  # _make_child + AsyncSubgraphRunStream
+    return finder._handles[ns]
+
+
+def nested(run: AsyncGraphRunStream, path: tuple[str, ...]) -> Any:
+    """The library's nested run stream of ``path``, driven by ``run``'s pump.
+
+    Handles are discovered level by level, as a real graph's ``tasks`` events make them
+    appear: each level's SubgraphTransformer forwards the events of its namespace into the
+    child mini-mux it built with ``StreamMux._make_child``.
+    """
+    path = tuple(path)
+    handle = run
+    for depth in range(len(run._mux.scope) + 1, len(path) + 1):
+        handle = _child(handle, path[:depth])
+    return handle
+
+
+runcert_adapter = Adapter(
+    name="langgraph",
+    version=importlib.metadata.version("langgraph"),
+    description="langgraph.stream run streams over a real StreamMux",
+    capabilities=frozenset({RS_ASYNC, RS_SYNC, RS_NESTED, RS_GRAPH_E2E}),
+    deviations={},
+    streams=StreamFactories(
+        open_run=open_run,
+        tee=lambda projection, n: projection.atee(n),  # the async lane's spelling
+        open_sync_run=open_sync_run,
+        nested=nested,
+    ),
+)
