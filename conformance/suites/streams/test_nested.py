@@ -13,6 +13,7 @@ from conformance.checks import check, check_equal
 from conformance.streams import drive
 from conformance.streams.drive import drain, settle, take
 from conformance.streams.source import ScriptedSource, event, values
+from conformance.suites.streams.test_results import close_cursor
 
 pytestmark = pytest.mark.requires(RS_NESTED)
 
@@ -47,6 +48,7 @@ def test_reading_nested_pulls_the_outer_source(open_run, nested):
         check_equal("RS-NEST-1", source.count.pulls, 0,
                     "pulls after creating a nested stream and subscribing to it")
         first = await take(cursor, 1)
+        await close_cursor(cursor)
         check_equal("RS-NEST-1", first, [{"sub": 1}],
                     "first nested values item (pulled from the outer source)")
 
