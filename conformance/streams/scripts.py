@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ..adapter import ProjectionSpec
+from .drive import drain
 from .source import ScriptEvent, event, values
 
 ROOT: tuple[str, ...] = ()
@@ -90,3 +91,16 @@ def scripts(draw: st.DrawFn, max_size: int = 8) -> list[ScriptEvent]:
             interrupts = draw(st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=2))
         events.append(step(k, method, ns, interrupts))
     return events
+
+
+
+async def abort_and_finish(run_stream: Any, *cursors: Any) -> None:
+    """Abort the run and read every cursor a test left unfinished to its end.
+
+    Cursors (and the cursors behind tee branches) may be async generators: one dropped
+    while suspended is closed by a task the event loop creates, which the kit's leak
+    check would blame on the run. Ending them the way a consumer does avoids that.
+    """
+    await run_stream.abort()
+    for cursor in cursors:
+        await drain(cursor)

@@ -12,7 +12,7 @@ from conformance.adapter import RS_ASYNC
 from conformance.aio import run
 from conformance.checks import check, check_equal
 from conformance.streams.drive import anext_or_end, drain, settle, take
-from conformance.streams.scripts import ALL_VALUES, UPDATES, root_values
+from conformance.streams.scripts import ALL_VALUES, UPDATES, abort_and_finish, root_values
 from conformance.streams.source import ScriptedSource
 
 pytestmark = pytest.mark.requires(RS_ASYNC)
@@ -38,8 +38,7 @@ def test_building_and_subscribing_pull_nothing(open_run: Callable[..., Any]) -> 
         await settle(IDLE_ROUNDS)
         check_equal("RS-PUMP-1", source.count.pulls, 0,
                     "pulls after subscribing values, a declared projection and the main log")
-        await run_stream.abort()
-        del cursors
+        await abort_and_finish(run_stream, *cursors)
 
     run(main)
 
@@ -83,7 +82,7 @@ def test_no_pull_after_consumers_return(open_run: Callable[..., Any],
         left = pending_tasks()
         check("RS-PUMP-2", not left,
               f"expected no pending task once every consumer returned, found {left!r}")
-        await run_stream.abort()
+        await abort_and_finish(run_stream, cursor)
 
     run(main)
 
@@ -109,7 +108,7 @@ def test_no_pull_after_a_held_pull_completes(open_run: Callable[..., Any]) -> No
         check_equal("RS-PUMP-2", source.count.active, 0, "pulls still in progress")
         left = pending_tasks()
         check("RS-PUMP-2", not left, f"expected no pending task, found {left!r}")
-        await run_stream.abort()
+        await abort_and_finish(run_stream, cursor)
 
     run(main)
 

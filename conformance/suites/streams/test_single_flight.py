@@ -17,7 +17,7 @@ from conformance.adapter import RS_ASYNC
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
 from conformance.streams.drive import anext_or_end, drain, settle
-from conformance.streams.scripts import ALL_VALUES, UPDATES, root_values, step
+from conformance.streams.scripts import ALL_VALUES, UPDATES, abort_and_finish, root_values, step
 from conformance.streams.source import ScriptedSource
 
 pytestmark = pytest.mark.requires(RS_ASYNC)
@@ -104,7 +104,7 @@ def test_one_pull_serves_all_waiters(open_run: Callable[..., Any],
         await settle()
         check_equal("RS-FLIGHT-2", source.count.pulls, 1,
                     "pulls once every waiter received the event (none pulled again)")
-        await run_stream.abort()
+        await abort_and_finish(run_stream, *cursors.values())
 
     run(main)
 
@@ -133,7 +133,8 @@ def test_passive_consumer_returns_before_next_pull(open_run: Callable[..., Any],
         run_stream = open_run(source, [UPDATES])
         driver = start(aiter(run_stream.node_updates))
         await within(source.held(0), "the driver's pull")
-        passive = [start(c) for c in _passive(kind, run_stream, fan_out)]
+        passive_cursors = _passive(kind, run_stream, fan_out)
+        passive = [start(c) for c in passive_cursors]
         await settle()
         source.release(0)
         await within(source.held(1), "the driver's next pull")
@@ -149,6 +150,6 @@ def test_passive_consumer_returns_before_next_pull(open_run: Callable[..., Any],
         source.release(1)
         check_equal("RS-FLIGHT-3", await within(driver), {"step": 1}, "the driver's item")
         await asyncio.gather(*passive)
-        await run_stream.abort()
+        await abort_and_finish(run_stream, *passive_cursors)
 
     run(main)
