@@ -1,0 +1,236 @@
+"""RS-DELIV: what each consumer receives, in what order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.adapter import RS_ASYNC
+from conformance.aio import run, within
+from conformance.checks import check, check_equal
+from conformance.streams.drive import END, anext_or_end, drain, settle, take
+from conformance.streams.scripts import (
+    ALL_VALUES, CUSTOM_ANY, HIDDEN, SUB, SUB_VALUES, UPDATES, VALUES, abort_and_finish,
+    mixed, root_values, routed, scripted_entries, step,
+)
+from conformance.streams.source import ScriptedSource
+
+pytestmark = pytest.mark.requires(RS_ASYNC)
+
+DECLARED = [UPDATES, CUSTOM_ANY, SUB_VALUES, ALL_VALUES, HIDDEN]
+SPECS = [VALUES, *DECLARED]
+
+
+def subscribe_all(run_stream: Any) -> dict[str, Any]:
+    """One cursor on each projection of SPECS, by name (through ``extensions``)."""
+    return {spec.name: aiter(run_stream.extensions[spec.name]) for spec in SPECS}
+
+
+async def round_robin(cursors: dict[str, Any]) -> dict[str, list[Any]]:
+    """Take one item from each cursor in turn until every one has ended."""
+    got: dict[str, list[Any]] = {name: [] for name in cursors}
+    live = list(cursors)
+    while live:
+        for name in list(live):
+            item = await anext_or_end(cursors[name])
+            if item is END:
+                live.remove(name)
+            else:
+                got[name].append(item)
+    return got
+
+
+@pytest.mark.rule("RS-DELIV-1")
+def test_each_projection_in_order_one_after_another(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        script = mixed()
+        cursors = subscribe_all(open_run(ScriptedSource(script), DECLARED))
+        for spec in SPECS:
+            check_equal("RS-DELIV-1", await drain(cursors[spec.name]), routed(script, spec),
+                        f"items of {spec.name!r} ({spec.method} @ {spec.namespace}), "
+                        f"drained after the projections before it")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-1")
+def test_each_projection_in_order_round_robin(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        script = mixed()
+        got = await round_robin(subscribe_all(open_run(ScriptedSource(script), DECLARED)))
+        for spec in SPECS:
+            check_equal("RS-DELIV-1", got[spec.name], routed(script, spec),
+                        f"items of {spec.name!r} ({spec.method} @ {spec.namespace}), "
+                        f"read one at a time in turn with the others")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-1")
+def test_each_projection_in_order_concurrently(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        script = mixed()
+        cursors = subscribe_all(open_run(ScriptedSource(script), DECLARED))
+        drained = await within(asyncio.gather(*(drain(c) for c in cursors.values())))
+        for spec, items in zip(SPECS, drained, strict=True):
+            check_equal("RS-DELIV-1", items, routed(script, spec),
+                        f"items of {spec.name!r}, drained by concurrent tasks")
+
+    run(main)
+
+
+def check_log_shape(log: list[Any]) -> None:
+    """Each entry a mapping with method, params (namespace, data) and an int seq."""
+    for i, entry in enumerate(log):
+        ok = (isinstance(entry, dict) and isinstance(entry.get("method"), str)
+              and isinstance(entry.get("params"), dict)
+              and {"namespace", "data"} <= set(entry["params"])
+              and isinstance(entry.get("seq"), int))
+        check("RS-DELIV-2", ok,
+              f"main-log entry {i}: expected a mapping with method, params.namespace, "
+              f"params.data and an int seq, got {entry!r}")
+
+
+def check_seq_increases(log: list[Any]) -> None:
+    seqs = [entry.get("seq") for entry in log]
+    check("RS-DELIV-2", all(a < b for a, b in zip(seqs, seqs[1:])),
+          f"expected strictly increasing seq along the main log, got {seqs}")
+
+
+@pytest.mark.rule("RS-DELIV-2")
+def test_main_log_entries_and_seq(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        script = mixed()
+        log = await drain(aiter(open_run(ScriptedSource(script), DECLARED)))
+        check_log_shape(log)
+        check_seq_increases(log)
+        check_equal("RS-DELIV-2", scripted_entries(log), script,
+                    "main-log entries (method, namespace, data, interrupts) against the source")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-2")
+def test_main_log_seq_with_concurrent_readers(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        script = mixed()
+        run_stream = open_run(ScriptedSource(script), DECLARED)
+        cursors = {"main log": aiter(run_stream), **subscribe_all(run_stream)}
+        log = (await round_robin(cursors))["main log"]
+        check_log_shape(log)
+        check_seq_increases(log)
+        check_equal("RS-DELIV-2", scripted_entries(log), script,
+                    "main-log entries read in turn with every projection")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-3")
+def test_late_subscriber_sees_only_later_events(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        script = mixed()
+        run_stream = open_run(ScriptedSource(script), DECLARED)
+        main_log = aiter(run_stream)
+        early = await take(main_log, 5)  # events 0..4 have flowed
+        check_equal("RS-DELIV-3", len(early), 5, "main-log items read before subscribing")
+        late = {spec.name: aiter(run_stream.extensions[spec.name]) for spec in SPECS}
+        for spec in SPECS:
+            check_equal("RS-DELIV-3", await drain(late[spec.name]), routed(script[5:], spec),
+                        f"items of {spec.name!r} subscribed after 5 events had flowed")
+        await drain(main_log)
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-3")
+def test_subscriber_after_end_gets_nothing(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        script = mixed()
+        run_stream = open_run(ScriptedSource(script), DECLARED)
+        await drain(aiter(run_stream))
+        for spec in SPECS:
+            got = await drain(aiter(run_stream.extensions[spec.name]))
+            check_equal("RS-DELIV-3", got, [],
+                        f"items of {spec.name!r} subscribed after the run ended")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-3")
+def test_subscriber_after_failure_gets_nothing_or_the_error(
+        open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        source = ScriptedSource(root_values(3), error_at=3)
+        run_stream = open_run(source, [ALL_VALUES])
+        try:
+            await drain(aiter(run_stream))
+        except Exception:  # noqa: BLE001 - the failure itself is RS-ERR-1's business
+            pass
+        for name in ("values", "all_values"):
+            try:
+                got: Any = await drain(aiter(run_stream.extensions[name]))
+            except Exception as error:  # noqa: BLE001 - the run's error is allowed
+                got = error
+            check("RS-DELIV-3", got == [] or got is source.error,
+                  f"{name!r} subscribed after the run failed: expected no item or the "
+                  f"run's error {source.error!r}, got {got!r}")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-4")
+@pytest.mark.parametrize("shape", ["mixed", "nested only"])
+def test_values_is_the_root_namespace(open_run: Callable[..., Any], shape: str) -> None:
+    async def main() -> None:
+        script = mixed() if shape == "mixed" else [
+            step(0, "values", SUB), step(1, "values", SUB + ("inner:2",), ["i"])]
+        got = await drain(aiter(open_run(ScriptedSource(script)).values))
+        check_equal("RS-DELIV-4", got, routed(script, VALUES),
+                    "run.values items (the data of root-namespace values events only)")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-5")
+def test_cursors_yield_their_buffer_then_end(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        script = mixed()
+        run_stream = open_run(ScriptedSource(script), DECLARED)
+        cursors = subscribe_all(run_stream)
+        main_log = aiter(run_stream)
+        await within(run_stream.output(), "output()")  # the run is over; nothing read yet
+        for spec in SPECS:
+            check_equal("RS-DELIV-5", await drain(cursors[spec.name]), routed(script, spec),
+                        f"items of {spec.name!r} buffered before the end, then a clean end")
+        check_equal("RS-DELIV-5", len(await drain(main_log)), len(script),
+                    "main-log entries buffered before the end, then a clean end")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-DELIV-5")
+def test_waiting_cursor_ends_when_the_source_ends(open_run: Callable[..., Any]) -> None:
+    """A cursor whose projection gets nothing waits; the end of the source ends it."""
+
+    async def main() -> None:
+        source = ScriptedSource(root_values(2))
+        source.hold(2)  # the pull that finds the end
+        run_stream = open_run(source, [UPDATES])
+        waiter = asyncio.create_task(anext_or_end(aiter(run_stream.node_updates)))
+        values = aiter(run_stream.values)
+        reader = asyncio.create_task(drain(values))
+        await within(source.held(2), "the pull of the end")
+        await settle()
+        check("RS-DELIV-5", not waiter.done(),
+              "the cursor returned before the source ended (it has nothing to yield)")
+        source.release(2)
+        check("RS-DELIV-5", await within(waiter) is END,
+              "expected the waiting cursor to end cleanly when the source ended")
+        check_equal("RS-DELIV-5", await within(reader), routed(source.events, VALUES),
+                    "run.values items, then a clean end")
+        await abort_and_finish(run_stream, values)
+
+    run(main)
