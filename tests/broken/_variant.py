@@ -1,0 +1,77 @@
+"""Build deliberately broken variants of the reference callback managers.
+
+Each broken module takes a *private copy* of ``reference.callbacks`` (the same source
+files loaded under another package name), replaces one function or method in that copy
+and exposes an adapter over it. The real ``reference.callbacks`` is never touched, so
+the reference and any number of variants can live in one process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import reference.callbacks
+
+from conformance.adapter import (
+    CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE, Adapter, CallbackFactories,
+)
+
+REFERENCE_DIR = Path(reference.callbacks.__file__).resolve().parent
+ALL_CAPABILITIES = frozenset({CB_SYNC, CB_ASYNC, CB_TRACE_GROUP, CB_VERBOSE})
+
+
+def private_reference(tag: str) -> ModuleType:
+    """A fresh copy of the reference package, importable as ``_runcert_variant_<tag>``."""
+    name = f"_runcert_variant_{tag}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, REFERENCE_DIR / "__init__.py", submodule_search_locations=[str(REFERENCE_DIR)])
+    assert spec is not None and spec.loader is not None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[name] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+def submodules(package: ModuleType) -> list[ModuleType]:
+    prefix = package.__name__ + "."
+    return [m for n, m in list(sys.modules.items()) if n.startswith(prefix)] + [package]
+
+
+def replace_function(package: ModuleType, name: str, new: Any) -> Any:
+    """Rebind module-level ``name`` everywhere in the copy; return the original."""
+    owners = [m for m in submodules(package) if name in vars(m)]
+    if not owners:
+        raise LookupError(f"no module of {package.__name__} defines {name}")
+    original = vars(owners[0])[name]
+    for module in owners:
+        if vars(module)[name] is original:
+            setattr(module, name, new)
+    return original
+
+
+def adapter(package: ModuleType, name: str, description: str,
+            capabilities: frozenset[str] = ALL_CAPABILITIES,
+            deviations: dict[str, str] | None = None) -> Adapter:
+    """An adapter over the (broken) copy ``package``."""
+    return Adapter(
+        name=name,
+        version="0+broken",
+        description=description,
+        capabilities=capabilities,
+        deviations=deviations or {},
+        callbacks=CallbackFactories(
+            callback_manager=package.CallbackManager,
+            async_callback_manager=package.AsyncCallbackManager,
+            base_handler=package.BaseCallbackHandler,
+            async_handler=package.AsyncCallbackHandler,
+            stdout_handler=package.StdOutCallbackHandler,
+            trace_as_chain_group=package.trace_as_chain_group,
+            atrace_as_chain_group=package.atrace_as_chain_group,
+        ),
+    )
