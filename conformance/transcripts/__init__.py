@@ -27,25 +27,26 @@ from typing import Any
 from ..programs import FORMAT, ProgramError, load
 
 CALLBACKS_DIR = Path(__file__).resolve().parent / "callbacks"
+STREAMS_DIR = Path(__file__).resolve().parent / "streams"
 ID = re.compile(r"[a-z0-9_]+")
 FIELDS = ("format", "id", "title", "source", "rules", "lanes", "program", "expected",
           "outcomes")
 
 
-def golden_path(scenario_id: str) -> Path:
+def golden_path(scenario_id: str, directory: Path = CALLBACKS_DIR) -> Path:
     if not ID.fullmatch(scenario_id):
         raise ProgramError(f"transcript id {scenario_id!r} must match {ID.pattern}")
-    return CALLBACKS_DIR / f"{scenario_id}.json"
+    return directory / f"{scenario_id}.json"
 
 
-def golden_ids() -> list[str]:
-    """Ids of the golden callback transcripts on disk, sorted."""
-    return sorted(p.stem for p in CALLBACKS_DIR.glob("*.json"))
+def golden_ids(directory: Path = CALLBACKS_DIR) -> list[str]:
+    """Ids of the golden transcripts on disk (callback ones by default), sorted."""
+    return sorted(p.stem for p in directory.glob("*.json"))
 
 
-def load_golden(scenario_id: str) -> dict[str, Any]:
+def load_golden(scenario_id: str, directory: Path = CALLBACKS_DIR) -> dict[str, Any]:
     """A golden transcript, checked for the fields every transcript has."""
-    path = golden_path(scenario_id)
+    path = golden_path(scenario_id, directory)
     doc = load(path)
     missing = [name for name in FIELDS if name not in doc]
     if missing or doc["id"] != scenario_id:
