@@ -12,8 +12,8 @@ from conformance.adapter import RS_NESTED
 from conformance.checks import check, check_equal
 from conformance.streams import drive
 from conformance.streams.drive import drain, settle, take
+from conformance.streams.programs import close_cursor
 from conformance.streams.source import ScriptedSource, event, values
-from conformance.suites.streams.test_results import close_cursor
 
 pytestmark = pytest.mark.requires(RS_NESTED)
 

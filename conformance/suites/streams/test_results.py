@@ -12,6 +12,7 @@ from conformance import aio
 from conformance.adapter import RS_ASYNC
 from conformance.checks import check, check_equal
 from conformance.streams.drive import drain, settle, take
+from conformance.streams.programs import close_cursor
 from conformance.streams.source import ScriptedSource, event, values
 
 pytestmark = pytest.mark.requires(RS_ASYNC)
@@ -97,17 +98,6 @@ def test_interrupts_lists_root_payloads_in_order(open_run):
                     "interrupts() (root payloads in source order, nested left out)")
 
     aio.run(main)
-
-
-async def close_cursor(cursor: Any) -> None:
-    """Close a cursor we stop reading early.
-
-    A dropped async-generator cursor would otherwise be closed by the loop's finaliser
-    in a task of its own, which the leak check reports against the implementation.
-    """
-    aclose = getattr(cursor, "aclose", None)
-    if aclose is not None:
-        await aio.within(aclose(), "closing a cursor")
 
 
 def _close_unawaited(awaitable: Any) -> bool:
