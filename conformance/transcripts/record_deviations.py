@@ -1,0 +1,151 @@
+"""(Re)write the deviation reproductions of langchain_core from the definitions below.
+
+Usage (from the repository root, with langchain-core installed)::
+
+    python -m conformance.transcripts.record_deviations            # rewrite every file
+    python -m conformance.transcripts.record_deviations CB-DISP-2  # only these rules
+    python -m conformance.transcripts.record_deviations --check    # compare, write nothing
+
+For every rule in the adapter's deviation manifest, the definition's program or probe is
+replayed (:func:`conformance.probes.replay_deviation`) against the reference (``expected``)
+and against langchain_core (``observed``), and the result is written to
+``conformance/transcripts/deviations/langchain_core/<RULE-ID>.json`` together with the
+manifest's reason and the library's version. Recording refuses a definition whose two
+observations are equal (it would reproduce nothing), a manifest rule without a definition,
+and a definition for a rule the manifest does not list; files of rules the manifest no
+longer lists are removed. ``--check`` writes nothing: it reports files that are missing,
+differ from a fresh recording or name an unlisted rule, and exits with status 1 if any.
+
+After editing a definition, re-record and commit the changed files; the kit test
+``tests/test_deviation_repros.py`` replays every file against both implementations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..probes import FORMAT, dumps, replay_deviation, repro_dir
+from ..resolve import resolve
+from .scenarios import call, error, node, program
+
+IMPLEMENTATION = "langchain_core"
+BOTH = ["sync", "async"]
+GROUP_RUN_ID = "00000000-0000-4000-8000-0000000000a1"
+# An explicit id labels the run even when its start raises (no run manager comes back).
+CHAIN = node("chain", "c", run_id="00000000-0000-4000-8000-0000000000c1")
+
+
+def with_program(lanes: list[str], prog: dict[str, Any]) -> dict[str, Any]:
+    return {"lanes": lanes, "program": prog}
+
+
+def with_probe(lanes: list[str], name: str, **args: Any) -> dict[str, Any]:
+    return {"lanes": lanes, "probe": {"name": name, "args": args}}
+
+
+def chat_model(*tokens: str) -> dict[str, Any]:
+    return node("chat_model", "chat", *({"token": t} for t in tokens))
+
+
+def group(*steps: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return node("group", "g", *steps, **fields)
+
+
+INNER = call(node("chain", "inner"))
+STRICT_ASYNC = {"strict": {"async": True, "raise_error": True, "fail_on": ["on_chain_start"]}}
+INLINE_AND_PLAIN = {"inline": {"run_inline": True}, "plain": {}}
+
+#: Rule -> lanes plus a minimal program or a probe that shows the deviation.
+DEFINITIONS: dict[str, dict[str, Any]] = {
+    "CB-SCOPE-4": with_program(BOTH, program(node("chain", "c"), {"h": {}}, ["h", "h"])),
+    "CB-CUSTOM-3": with_probe(BOTH, "custom_event_extra_keyword", handlers=0),
+    "CB-DISP-1": with_probe(["sync"], "dispatch_order", handlers=["sync", "async", "sync"]),
+    "CB-DISP-2": with_program(["async"], program(node("llm", "model"), INLINE_AND_PLAIN,
+                                                  ["inline", "plain"])),
+    "CB-DISP-3": with_program(["sync"], program(CHAIN, STRICT_ASYNC, ["strict"])),
+    "CB-IGN-3": with_program(BOTH, program(chat_model("tok"),
+                                           {"no_chat": {"ignore": ["chat_model"]}},
+                                           ["no_chat"])),
+    "CB-IGN-7": with_program(BOTH, program(chat_model("tok"), {"no_llm": {"ignore": ["llm"]}},
+                                           ["no_llm"])),
+    "CB-PAIR-1": with_program(BOTH, program(chat_model(), {"no_llm": {"ignore": ["llm"]}},
+                                            ["no_llm"])),
+    "CB-PAIR-2": with_program(BOTH, program(chat_model(),
+                                            {"no_chat": {"ignore": ["chat_model"]}},
+                                            ["no_chat"])),
+    "CB-GROUP-1": with_program(["sync"], program(group(INNER), {"req": {}}, ["req"])),
+    "CB-GROUP-2": with_program(["sync"], program(group(), {"req": {}}, ["req"])),
+    "CB-GROUP-3": with_program(["sync"], program(
+        group(call(node("chain", "inner", error("ValueError", "inside the group")))),
+        {"req": {}}, ["req"])),
+    "CB-GROUP-4": with_program(["sync"], program(
+        group(INNER, tags=["grouped"], metadata={"group": 1}, run_id=GROUP_RUN_ID),
+        {"req": {}}, ["req"])),
+    "CB-GROUP-5": with_program(["async"], program(group(INNER), {"req": {}}, ["req"])),
+    "CB-PARITY-1": with_program(BOTH, program(node("llm", "model"), INLINE_AND_PLAIN,
+                                              ["inline", "plain"])),
+    "CB-PARITY-2": with_program(BOTH, program(CHAIN, STRICT_ASYNC, ["strict"])),
+    "CB-PARITY-3": with_probe(BOTH, "manager_parameters", method="on_tool_start"),
+    "CB-TAG-5": with_probe(BOTH, "handler_mutates_received", field="tags"),
+    "CB-META-4": with_probe(BOTH, "handler_mutates_received", field="metadata"),
+    "CB-PAIR-4": with_probe(["async"], "cancel_during_end", kind="tool"),
+    "CB-PAIR-5": with_probe(BOTH, "handlers_changed_after_start", kind="chain"),
+    "CB-MERGE-3": with_probe(BOTH, "merge_order"),
+}
+
+
+class RecordingError(Exception):
+    """The definitions and the manifest disagree, or a definition reproduces nothing."""
+
+
+def record(rule: str, reference: Any, implementation: Any) -> dict[str, Any]:
+    """The reproduction document of ``rule``, freshly observed on both adapters."""
+    if rule not in implementation.deviations:
+        raise RecordingError(f"{rule} is not in {implementation.name}'s deviation manifest")
+    if rule not in DEFINITIONS:
+        raise RecordingError(f"{rule} is in the manifest but has no definition here")
+    doc = {"format": FORMAT, "rule": rule, "implementation": implementation.name,
+           "version": implementation.version, "reason": implementation.deviations[rule],
+           **DEFINITIONS[rule]}
+    doc["expected"] = replay_deviation(doc, reference)
+    doc["observed"] = replay_deviation(doc, implementation)
+    if doc["observed"] == doc["expected"]:
+        raise RecordingError(f"{rule}: {implementation.name} gives the reference's "
+                             "observation; the definition reproduces nothing")
+    return doc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rules", nargs="*", help="rules to record (default: the manifest's)")
+    parser.add_argument("--check", action="store_true",
+                        help="compare with a fresh recording, write nothing")
+    options = parser.parse_args(argv)
+    reference, implementation = resolve("reference"), resolve(IMPLEMENTATION)
+    stray = sorted(set(DEFINITIONS) - set(implementation.deviations))
+    if stray:
+        raise RecordingError(f"definitions for rules the manifest does not list: {stray}")
+    out = repro_dir(IMPLEMENTATION)
+    out.mkdir(parents=True, exist_ok=True)
+    problems = [path.name for path in out.glob("*.json")
+                if path.stem not in implementation.deviations]  # rules no longer listed
+    for name in problems if not options.check else []:
+        (out / name).unlink()
+        print(f"removed {out / name} (not in the manifest)")
+    for rule in options.rules or sorted(implementation.deviations):
+        path, text = out / f"{rule}.json", dumps(record(rule, reference, implementation))
+        if not options.check:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+        elif not path.exists() or path.read_text(encoding="utf-8") != text:
+            problems.append(path.name)
+    if options.check and problems:
+        print(f"stale, missing or unlisted: {', '.join(sorted(problems))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
