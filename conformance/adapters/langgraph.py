@@ -172,12 +172,31 @@ def nested(run: AsyncGraphRunStream, path: tuple[str, ...]) -> Any:
     return handle
 
 
+# Known deviations of langgraph 1.2.22 (paths relative to site-packages/langgraph/stream/).
+# Each one is confirmed by the suites and reproduced with the bare library classes.
+DEVIATIONS = {
+    "RS-PROJ-5": "async projections spell fan-out atee(n); tee(n) raises TypeError('This "
+                 "StreamChannel is bound to async mode') (stream_channel.py tee/atee)",
+    "RS-BP-2": "no backpressure: StreamChannel has no apush and ignores maxlen, StreamMux.apush "
+               "appends with a non-blocking push, so a full log never pauses the source",
+    "RS-ABORT-7": "a pull that swallows abort()'s cancellation and returns an item is still "
+                  "observed and routed to cursors and results (run_stream.py _apump_next)",
+    "RS-ERR-5": "_apump_next catches only Exception: a BaseException from the source leaves the "
+                "run open and a later cursor or result pulls the source again",
+    "RS-RES-7": "interrupts() accumulates with list.extend (a repeated interrupt is listed "
+                "again) and returns its internal list (run_stream.py _observe_event, interrupts)",
+    "RS-SYNC-2": "sync StreamChannel.tee records no error: only the branch whose pull raised "
+                 "sees it, the other branches end cleanly (stream_channel.py tee)",
+    "RS-SYNC-5": "StreamChannel maxlen is 'accepted for forward compatibility; currently "
+                 "unused': a full sync log grows instead of raising BufferError",
+}
+
 runcert_adapter = Adapter(
     name="langgraph",
     version=importlib.metadata.version("langgraph"),
     description="langgraph.stream run streams over a real StreamMux",
     capabilities=frozenset({RS_ASYNC, RS_SYNC, RS_NESTED, RS_GRAPH_E2E}),
-    deviations={},
+    deviations=DEVIATIONS,
     streams=StreamFactories(
         open_run=open_run,
         tee=lambda projection, n: projection.atee(n),  # the async lane's spelling
