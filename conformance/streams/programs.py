@@ -61,7 +61,6 @@ from .source import Fatal, ScriptedSource, as_generator
 
 Observation = dict[str, Any]
 CONTRACT = "streams"
-LANE_CAPABILITY = {"async": RS_ASYNC}
 ERRORS: dict[str, type[BaseException]] = {
     "RuntimeError": RuntimeError, "ValueError": ValueError, "KeyError": KeyError,
     "Fatal": Fatal,

@@ -16,6 +16,10 @@ reference implementation with syrupy (see :mod:`conformance.transcripts.extensio
 the replay test (``suites/callbacks/test_transcripts.py``) runs the program of every
 file on any implementation and compares, rule-attributed, with
 :func:`conformance.programs.compare`.
+
+Stream transcripts (``"contract": "streams"``, in ``streams/``) share the format and
+this loader (``directory=STREAMS_DIR``); their program, observations and comparison are
+described in :mod:`conformance.streams.programs`.
 """
 
 from __future__ import annotations
