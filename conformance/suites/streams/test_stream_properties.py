@@ -1,0 +1,215 @@
+"""Laws over random scripts read by random crowds of consumers in random interleavings.
+
+Each example draws a script (methods, namespaces — nested ones too — and interrupts), a
+set of consumers (projection cursors, the main log, tee branches with a random ``n``) and
+an interleaving: at each step either one idle consumer starts reading its next item (a
+task) or the pull the source holds open is released; the loop is settled after every
+step. Every pull is held on a gate, so several consumers really do wait on one pull.
+Finally every gate opens and each consumer reads to its end.
+
+Each test checks one law against the model (``conformance.streams.scripts.routed``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.adapter import RS_ASYNC, ProjectionSpec
+from conformance.aio import run, within
+from conformance.checks import check, check_equal
+from conformance.streams.drive import END, anext_or_end, drain, settle
+from conformance.streams.scripts import (
+    ALL_VALUES, CUSTOM_ANY, SUB_VALUES, UPDATES, VALUES, routed, scripted_entries, scripts,
+)
+from conformance.streams.source import ScriptedSource, ScriptEvent
+
+pytestmark = pytest.mark.requires(RS_ASYNC)
+
+LAWS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+DECLARED = [UPDATES, CUSTOM_ANY, SUB_VALUES, ALL_VALUES]
+SPECS = [VALUES, *DECLARED]
+MAIN_LOG = "main log"
+
+# How each projection is read in one example: not at all, by one cursor, or by a tee.
+modes = st.one_of(st.none(), st.just(1), st.integers(1, 3).map(lambda n: ("tee", n)))
+
+
+@st.composite
+def crowds(draw: st.DrawFn, main_log: bool | None = None,
+           tee: bool = False) -> dict[str, Any]:
+    """Who reads: projection name -> mode (cursor or ("tee", n)), plus maybe the main log."""
+    crowd = {spec.name: mode for spec in SPECS if (mode := draw(modes)) is not None}
+    if tee and not any(isinstance(mode, tuple) for mode in crowd.values()):
+        crowd[draw(st.sampled_from([spec.name for spec in SPECS]))] = ("tee", draw(
+            st.integers(1, 3)))
+    if main_log if main_log is not None else draw(st.booleans()):
+        crowd[MAIN_LOG] = 1
+    if not crowd:
+        crowd[MAIN_LOG] = 1
+    return crowd
+
+
+@dataclass
+class Reader:
+    """One consumer and what it received."""
+
+    label: str
+    source: str  # projection name or MAIN_LOG
+    cursor: Any
+    branch_of: int | None = None  # n of the tee this reader is a branch of
+    items: list[Any] = field(default_factory=list)
+    ended: bool = False
+    reading: asyncio.Task[Any] | None = None
+
+    def collect(self) -> None:
+        """Record the item (or the end) of a finished read."""
+        if self.reading is None or not self.reading.done():
+            return
+        item, self.reading = self.reading.result(), None
+        if item is END:
+            self.ended = True
+        else:
+            self.items.append(item)
+
+    async def finish(self) -> None:
+        if self.reading is not None:
+            await self.reading
+            self.collect()
+        if not self.ended:
+            self.items += await drain(self.cursor)
+            self.ended = True
+
+
+def subscribe(run_stream: Any, crowd: dict[str, Any],
+              fan_out: Callable[[Any, int], Any]) -> list[Reader]:
+    readers = []
+    for name, mode in crowd.items():
+        target = run_stream if name == MAIN_LOG else run_stream.extensions[name]
+        if isinstance(mode, tuple):
+            n = mode[1]
+            readers += [Reader(f"{name} tee({n}) branch {i}", name, branch, n)
+                        for i, branch in enumerate(fan_out(target, n))]
+        else:
+            readers.append(Reader(name, name, aiter(target)))
+    return readers
+
+
+@dataclass
+class Outcome:
+    source: ScriptedSource
+    readers: list[Reader]
+    active_seen: list[int]  # pulls in progress after each step
+
+
+async def simulate(open_run: Callable[..., Any], fan_out: Callable[[Any, int], Any],
+                   script: list[ScriptEvent], crowd: dict[str, Any],
+                   data: st.DataObject) -> Outcome:
+    source = ScriptedSource(script)
+    gates = range(len(script) + 1)  # every pull, the one that finds the end too
+    for k in gates:
+        source.hold(k)
+    run_stream = open_run(source, DECLARED)
+    readers = subscribe(run_stream, crowd, fan_out)
+    active_seen = []
+    for _ in range(3 * (len(script) + 2)):
+        idle = [r for r in readers if not r.ended and r.reading is None]
+        moves = [r.label for r in idle] + (["release"] if source.count.active else [])
+        if not moves:
+            break
+        move = data.draw(st.sampled_from(moves), label="step")
+        if move == "release":
+            source.release(source.position)
+        else:
+            reader = next(r for r in idle if r.label == move)
+            reader.reading = asyncio.create_task(anext_or_end(reader.cursor))
+        await settle()
+        for reader in readers:
+            reader.collect()
+        active_seen.append(source.count.active)
+    for k in gates:
+        source.release(k)
+    await within(asyncio.gather(*(r.finish() for r in readers)), "the readers' last reads")
+    return Outcome(source, readers, active_seen)
+
+
+def play(open_run: Callable[..., Any], fan_out: Callable[[Any, int], Any],
+         script: list[ScriptEvent], crowd: dict[str, Any], data: st.DataObject) -> Outcome:
+    return run(lambda: simulate(open_run, fan_out, script, crowd, data))
+
+
+def expected(reader: Reader, script: list[ScriptEvent]) -> list[Any]:
+    spec: ProjectionSpec = next(s for s in SPECS if s.name == reader.source)
+    return routed(script, spec)
+
+
+@pytest.mark.rule("RS-DELIV-1")
+@LAWS
+@given(script=scripts(), crowd=crowds(), data=st.data())
+def test_every_consumer_sees_its_events_in_order(open_run: Callable[..., Any],
+                                                 fan_out: Callable[[Any, int], Any],
+                                                 script: list[ScriptEvent],
+                                                 crowd: dict[str, Any],
+                                                 data: st.DataObject) -> None:
+    outcome = play(open_run, fan_out, script, crowd, data)
+    for reader in outcome.readers:
+        if reader.branch_of is not None:
+            continue  # tee branches: RS-PROJ-2
+        if reader.source == MAIN_LOG:
+            check_equal("RS-DELIV-1", scripted_entries(reader.items), script,
+                        "main-log entries against the source events")
+        else:
+            check_equal("RS-DELIV-1", reader.items, expected(reader, script),
+                        f"items of {reader.label}")
+
+
+@pytest.mark.rule("RS-DELIV-2")
+@LAWS
+@given(script=scripts(), crowd=crowds(main_log=True), data=st.data())
+def test_main_log_seq_strictly_increases(open_run: Callable[..., Any],
+                                         fan_out: Callable[[Any, int], Any],
+                                         script: list[ScriptEvent], crowd: dict[str, Any],
+                                         data: st.DataObject) -> None:
+    outcome = play(open_run, fan_out, script, crowd, data)
+    log = next(r for r in outcome.readers if r.source == MAIN_LOG).items
+    seqs = [entry.get("seq") for entry in log]
+    check("RS-DELIV-2", all(isinstance(s, int) for s in seqs),
+          f"expected an int seq on every main-log entry, got {seqs}")
+    check("RS-DELIV-2", all(a < b for a, b in zip(seqs, seqs[1:])),
+          f"expected strictly increasing seq along the main log, got {seqs}")
+
+
+@pytest.mark.rule("RS-FLIGHT-1")
+@LAWS
+@given(script=scripts(), crowd=crowds(), data=st.data())
+def test_never_two_pulls_at_once(open_run: Callable[..., Any],
+                                 fan_out: Callable[[Any, int], Any],
+                                 script: list[ScriptEvent], crowd: dict[str, Any],
+                                 data: st.DataObject) -> None:
+    outcome = play(open_run, fan_out, script, crowd, data)
+    check("RS-FLIGHT-1", all(active <= 1 for active in outcome.active_seen),
+          f"expected at most 1 pull in progress after every step, saw {outcome.active_seen}")
+    check("RS-FLIGHT-1", outcome.source.count.max_active <= 1,
+          f"expected at most 1 pull in progress at any time, saw "
+          f"{outcome.source.count.max_active}")
+
+
+@pytest.mark.rule("RS-PROJ-2")
+@LAWS
+@given(script=scripts(), crowd=crowds(tee=True), data=st.data())
+def test_tee_branches_see_the_full_sequence(open_run: Callable[..., Any],
+                                            fan_out: Callable[[Any, int], Any],
+                                            script: list[ScriptEvent], crowd: dict[str, Any],
+                                            data: st.DataObject) -> None:
+    outcome = play(open_run, fan_out, script, crowd, data)
+    branches = [r for r in outcome.readers if r.branch_of is not None]
+    check("RS-PROJ-2", branches, f"the crowd {crowd} was drawn with at least one tee")
+    for reader in branches:
+        check_equal("RS-PROJ-2", reader.items, expected(reader, script),
+                    f"items of {reader.label}")
