@@ -42,8 +42,9 @@ DEVIATIONS: dict[str, str] = {
                 "ignore_llm, not ignore_chat_model",
     "CB-IGN-7": "a handler with ignore_llm receives on_chat_model_start but not that run's "
                 "token/end/error (flag families differ between start and end of chat runs)",
-    "CB-PAIR-1": "chat-model runs: a handler with ignore_llm gets the start but never the end; "
-                 "on the async manager non-inline handlers miss on_llm_start (see CB-DISP-2)",
+    "CB-PAIR-1": "a handler with ignore_llm receives a chat-model run's on_chat_model_start but "
+                 "never its end or error (chat ends are gated by ignore_llm, starts by "
+                 "ignore_chat_model)",
     "CB-PAIR-2": "handlers receive token/end events of runs whose start they never got (ignore_chat_"
                  "model gates only the chat start; async on_llm_start skips non-inline handlers)",
     "CB-GROUP-1": "trace_as_chain_group ignores callback_manager unless LangSmith tracing is enabled "
@@ -57,7 +58,8 @@ DEVIATIONS: dict[str, str] = {
     "CB-PARITY-1": "the same program gives different events on the two managers: the async "
                    "on_llm_start drops non-inline handlers when an inline one exists (CB-DISP-2)",
     "CB-PARITY-2": "raise_error on an async handler propagates under the async manager but is "
-                   "swallowed under the sync manager (CB-DISP-3)",
+                   "swallowed under the sync manager (CB-DISP-3); exactly-once differs too "
+                   "(async on_llm_start, CB-DISP-2)",
     "CB-PARITY-3": "AsyncCallbackManager.on_tool_start has no `inputs` parameter, unlike the sync "
                    "on_tool_start (manager.py:2083 vs 1542)",
     # SHOULD rules (listed so the reason is on record; strict like the others)

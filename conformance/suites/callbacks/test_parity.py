@@ -132,6 +132,8 @@ def test_same_api_surface(cb, which):
     check_equal("CB-PARITY-3", sorted(async_api), sorted(sync_api),
                 f"event methods of {async_cls.__name__} vs {sync_cls.__name__}")
     for name in sorted(set(sync_api) & set(async_api)):
+        if async_api[name] is sync_api[name]:
+            continue  # one function inherited by both (seed 000's on_custom_event hook)
         is_coroutine = inspect.iscoroutinefunction(async_api[name])
         check("CB-PARITY-3", is_coroutine == (name not in SYNC_ONLY),
               f"{async_cls.__name__}.{name} is "
