@@ -1,0 +1,148 @@
+"""The certification a run prints and writes: header, per-rule outcomes, exit code, JSON.
+
+The implementations are the variants in ``tests/variants/``; each run drives one or two
+packaged callback suite modules by path (or, for strictness, the full packaged suites).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conformance.adapters.reference import runcert_adapter as reference
+from conformance.outcomes import LEGEND, SYMBOL
+from conformance.rules import catalogue
+
+from .conftest import Run, run_pytest, suite
+
+FAST = "--runcert-profile=fast"
+IDENTITY = suite("test_identity")
+
+
+def rule_line(rule: str, outcome: str) -> str:
+    """Anchored regex of a rule's row in the per-rule summary."""
+    r = catalogue()[rule]
+    return (rf"\s*{re.escape(SYMBOL[outcome])} {re.escape(rule)}\s+{r.level}\s+"
+            rf"{re.escape(outcome)}\s+{re.escape(r.title)}(  <- .*)?")
+
+
+def test_header(runcert_inprocess):
+    run = runcert_inprocess("--impl=reference", FAST, "--runcert-timeout=7",
+                            "--runcert-await-timeout=3", "--hypothesis-seed=1234",
+                            "--collect-only", IDENTITY)
+    run.line(rf"runcert: implementation reference {re.escape(reference.version)} "
+             rf"\(runcert reference implementation\)")
+    run.line(rf"runcert: capabilities: {re.escape(', '.join(sorted(reference.capabilities)))}")
+    run.line(r"runcert: known deviations: 0")
+    run.line(r"runcert: hypothesis profile runcert-fast, seed 1234")
+    run.line(r"runcert: time limits: 7s per test, 3s per await")
+
+
+def test_header_shows_a_fresh_seed_by_default(runcert_inprocess):
+    seeds = {runcert_inprocess("--impl=reference", "--collect-only", IDENTITY)
+             .line(r"runcert: hypothesis profile runcert-default, seed \d+").rsplit(" ", 1)[1]
+             for _ in range(2)}
+    assert len(seeds) == 2, f"two runs printed the same seed {seeds}"
+
+
+@pytest.fixture(scope="module")
+def mixed_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """tests.variants.mixed over three suite modules: every outcome but timeout/fixed."""
+    return run_pytest(["--impl=tests.variants.mixed", FAST, "-rs", IDENTITY,
+                       suite("test_verbose"), suite("test_async_manager")],
+                      cwd=tmp_path_factory.mktemp("mixed"))
+
+
+def test_every_outcome_kind_in_one_partial_run(mixed_run):
+    """Pass, fail, not applicable, optional unmet and known deviation, with the legend."""
+    run, outcomes = mixed_run, mixed_run.outcomes()
+    assert outcomes["CB-ID-1"] == "pass"
+    assert outcomes["CB-ID-2"] == "fail"
+    assert outcomes["CB-ID-3"] == "known deviation"
+    assert outcomes["CB-VERB-4"] == "optional unmet"
+    assert {outcomes[r] for r in outcomes if r.startswith("CB-ASYNC-")} == {"not applicable"}
+    for rule in ("CB-ID-1", "CB-ID-2", "CB-ID-3", "CB-VERB-4", "CB-ASYNC-1"):
+        run.line(rule_line(rule, outcomes[rule]))
+    run.line(r"legend: " + re.escape("; ".join(f"{SYMBOL[o]} {o}" for o in LEGEND)))
+    run.line(r"runcert: mixed does NOT meet the contract \(failing rules: CB-ID-2\)")
+    assert run.ret == 1
+
+
+def test_not_applicable_tests_are_skipped_with_the_reason(mixed_run):
+    skipped = [line for line in mixed_run.out if line.startswith("SKIPPED")]
+    na = [line for line in skipped if "optional unmet" not in line]
+    assert na and all(
+        re.fullmatch(r"SKIPPED \[\d+\] .*: not applicable: mixed does not declare "
+                     r"callbacks\.async", line) for line in na), na
+
+
+def test_optional_unmet_is_reported_as_skipped_not_failed(mixed_run):
+    assert not [line for line in mixed_run.out if "FAILED" in line and "test_verbose" in line]
+    assert any(re.fullmatch(r"SKIPPED \[\d+\] .*test_verbose\.py:\d+: optional unmet: "
+                            r"CB-VERB-4: .*", line) for line in mixed_run.out), mixed_run.text
+
+
+def test_json_report(mixed_run):
+    doc = mixed_run.report
+    assert doc["format"] == "runcert-report/0"
+    assert doc["implementation"] == {
+        "name": "mixed", "version": "0+broken",
+        "capabilities": ["callbacks.sync", "callbacks.trace_group", "callbacks.verbose"]}
+    assert isinstance(doc["duration"], float) and doc["python"] and doc["platform"]
+    ran = {r for r in catalogue() if r.startswith(("CB-ID-", "CB-VERB-", "CB-ASYNC-"))}
+    assert set(doc["rules"]) == ran  # only the rules this partial run touched
+    failed = doc["rules"]["CB-ID-2"]
+    assert failed["level"] == "MUST" and failed["outcome"] == "fail"
+    assert failed["tests"] and all("::test_explicit_run_id[" in t for t in failed["tests"])
+    assert 1 <= len(failed["messages"]) <= 5
+    assert all(re.search(r"CB-ID-2: .*expected .*got", m) for m in failed["messages"])
+    passed = doc["rules"]["CB-ID-1"]
+    assert passed["outcome"] == "pass" and passed["messages"] == []
+    assert doc["rules"]["CB-VERB-4"]["level"] == "SHOULD"
+
+
+def test_known_deviations_only_is_green_and_xfailed(runcert):
+    run = runcert("--impl=tests.variants.deviant", FAST, IDENTITY)
+    assert run.ret == 0, run.text
+    outcomes = run.outcomes()
+    assert outcomes["CB-ID-2"] == outcomes["CB-ID-3"] == "known deviation"
+    assert re.search(r"\b\d+ passed, \d+ xfailed\b", run.out[-1]), run.out[-1]
+    run.line(rule_line("CB-ID-2", "known deviation").replace("(  <- .*)?",
+                                                             "  <- explicit run ids are ignored"))
+    run.line(r"runcert: deviant meets every rule that ran .*")
+
+
+def test_unconfirmed_deviation_in_a_partial_run_is_a_pass_with_a_note(runcert):
+    run = runcert("--impl=tests.variants.overclaimed", FAST, IDENTITY, "-k", "test_fresh_run_ids")
+    assert run.ret == 0, run.text
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "pass"
+    assert any("not confirmed by the tests of this partial run" in m for m in rule["messages"])
+
+
+def test_fixed_deviation_fails_a_full_run(runcert):
+    """No paths, nothing deselected: a listed deviation that every test passes fails the run."""
+    run = runcert("--impl=tests.variants.overclaimed", FAST, timeout=300)
+    assert run.outcomes()["CB-ID-1"] == "deviation fixed"
+    assert run.ret == 1, run.text
+    run.line(rule_line("CB-ID-1", "deviation fixed").replace(
+        "(  <- .*)?", r"  <- listed as a deviation \(run ids are reused\) but passed"))
+    run.line(r"legend: .*; fixed\? deviation fixed; .*")
+    assert "remove it from the manifest" in LEGEND["deviation fixed"]
+    failing = [r for r, o in run.outcomes().items() if o not in ("pass", "not applicable")]
+    assert failing == ["CB-ID-1"], failing
+
+
+def test_hanging_implementation_times_out_and_the_run_finishes(runcert):
+    run = runcert("--impl=tests.variants.hanging", FAST, "--runcert-timeout=2",
+                  "--runcert-await-timeout=1", IDENTITY, "-k", "test_fresh_run_ids", timeout=60)
+    assert run.ret == 1, run.text
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "timeout"
+    messages = "\n".join(rule["messages"])
+    assert re.search(r"\[sync\]: CB-ID-1: timeout: the test did not finish within 2s", messages)
+    assert re.search(r"\[async\]: CB-ID-1: timeout: the implementation did not return "
+                     r"within 1s", messages)
+    run.line(rule_line("CB-ID-1", "timeout"))
+    run.line(r"runcert: hanging does NOT meet the contract \(failing rules: CB-ID-1\)")

@@ -1,0 +1,45 @@
+"""A sync-only variant of the reference that shows most outcomes in one partial run.
+
+- no ``callbacks.async`` capability: async-only rules are *not applicable*;
+- explicit run ids are ignored: CB-ID-2 *fails*, and CB-ID-3 (which the same bug
+  breaks) is listed as a deviation: *known deviation*;
+- ``verbose=True`` adds a second stdout handler when one is already given: CB-VERB-4
+  (a SHOULD rule) is *optional unmet*;
+- everything else is the reference: *pass*.
+"""
+
+from conformance.adapter import CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE
+from tests.broken._variant import adapter, private_reference
+
+ref = private_reference("mixed")
+Base = ref.managers.BaseCallbackManager
+_reference_begin = Base._begin
+_reference_configure = Base.configure.__func__
+
+
+def _begin(self, cls, run_id):
+    return _reference_begin(self, cls, None)
+
+
+def _given(callbacks):
+    return callbacks.handlers if isinstance(callbacks, Base) else list(callbacks or [])
+
+
+def configure(cls, inheritable_callbacks=None, local_callbacks=None, verbose=False,
+              inheritable_tags=None, local_tags=None, inheritable_metadata=None,
+              local_metadata=None):
+    manager = _reference_configure(
+        cls, inheritable_callbacks, local_callbacks, verbose, inheritable_tags, local_tags,
+        inheritable_metadata, local_metadata)
+    given = _given(inheritable_callbacks) + _given(local_callbacks)
+    if verbose and any(isinstance(h, ref.StdOutCallbackHandler) for h in given):
+        manager.add_handler(ref.StdOutCallbackHandler(), inherit=False)
+    return manager
+
+
+Base._begin = _begin
+Base.configure = classmethod(configure)
+runcert_adapter = adapter(
+    ref, "mixed", "sync-only variant with one failing, one deviating and one SHOULD rule",
+    capabilities=frozenset({CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE}),
+    deviations={"CB-ID-3": "explicit run ids are ignored, so the first prompt's run too"})
