@@ -1,0 +1,47 @@
+"""State machines over the run stream: backpressure and abort (``conformance.machines``).
+
+Each machine explores interleavings of produce, subscribe, consume, tee, results and
+abort; a failing run shrinks to a short sequence of named steps, printed by Hypothesis
+(``state.subscribe(log='b1')``, ``state.consume(consumer=cursors_0)``, ...), and the
+failure names its rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import Phase, settings
+
+from conformance.adapter import RS_ASYNC, Adapter
+from conformance.machines import AbortMachine, BackpressureMachine, bind
+
+pytestmark = pytest.mark.requires(RS_ASYNC)
+
+
+@pytest.fixture(autouse=True)
+def _bound(runcert_adapter: Adapter) -> Iterator[None]:
+    with bind(runcert_adapter):
+        yield
+
+
+def _scaled(share: float, steps: int) -> settings:
+    """``share`` of the profile's examples (so --runcert-profile still scales them); no
+    explain phase (it replays a shrunk failure many times for little news)."""
+    return settings(max_examples=max(5, int(settings.default.max_examples * share)),
+                    stateful_step_count=steps,
+                    phases=[p for p in settings.default.phases if p is not Phase.explain])
+
+
+TestBackpressureMachine = BackpressureMachine.TestCase
+TestBackpressureMachine.settings = _scaled(2.0, 30)
+TestBackpressureMachine = pytest.mark.rule(
+    "RS-BP-1", "RS-BP-2", "RS-BP-3", "RS-BP-6", "RS-DELIV-1", "RS-FLIGHT-1",
+)(TestBackpressureMachine)
+
+TestAbortMachine = AbortMachine.TestCase
+TestAbortMachine.settings = _scaled(2.0, 25)
+TestAbortMachine = pytest.mark.rule(
+    "RS-ABORT-1", "RS-ABORT-2", "RS-ABORT-3", "RS-ABORT-4", "RS-ABORT-5", "RS-ABORT-6",
+    "RS-ABORT-7", "RS-ABORT-9", "RS-RES-6", "RS-DELIV-1", "RS-FLIGHT-1",
+)(TestAbortMachine)
