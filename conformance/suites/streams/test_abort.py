@@ -1,0 +1,356 @@
+"""RS-ABORT: abort() and ``async with``.
+
+Pulls are held on the source's gates (``await source.held(k)`` proves one is in flight)
+and gates are never opened once the test aborts, so an abort that waited for the source
+would time out instead of passing. ``conformance.machines.AbortMachine`` explores the
+interleavings; these tests pin one situation each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.adapter import RS_ASYNC, ProjectionSpec
+from conformance.aio import run, settle, within
+from conformance.checks import check, check_equal
+from conformance.streams.drive import END, anext_or_end, drain, take
+from conformance.streams.scripts import root_values, step
+from conformance.streams.source import ScriptedSource, as_generator
+
+pytestmark = pytest.mark.requires(RS_ASYNC)
+
+N = 4
+BOUNDED = ProjectionSpec("bounded", "values", maxlen=1)
+UPDATES = ProjectionSpec("node_updates", "updates")
+
+
+def start(cursor: Any, name: str = "reader") -> asyncio.Task[Any]:
+    return asyncio.create_task(anext_or_end(cursor), name=name)
+
+
+def data(item: Any) -> Any:
+    """The data of a projection item or of a main-log entry."""
+    return item["params"]["data"] if isinstance(item, dict) and "params" in item else item
+
+
+async def abort(run_stream: Any, what: str = "abort()") -> None:
+    await within(run_stream.abort(), what)
+
+
+async def ends_cleanly(rule: str, cursor: Any, name: str) -> list[Any]:
+    """Drain ``cursor``; an error after abort() is a violation of ``rule``."""
+    try:
+        return await drain(cursor)
+    except Exception as error:  # noqa: BLE001 - any error is the observation
+        check(rule, False, f"{name} raised {error!r} after abort() instead of ending")
+        return []
+
+
+async def held_reader(source: ScriptedSource, cursor: Any, k: int) -> asyncio.Task[Any]:
+    """A reader of ``cursor`` whose pull ``k`` is in flight, held by the source."""
+    task = start(cursor)
+    await within(source.held(k), f"pull {k} to start")
+    await settle()
+    return task
+
+
+# -- RS-ABORT-1 -------------------------------------------------------------------------------
+
+async def abort_many(run_stream: Any) -> None:
+    """Sequentially, twice, then two at once: every call returns normally."""
+    for what in ("abort()", "a second abort()"):
+        await abort(run_stream, what)
+    await within(asyncio.gather(run_stream.abort(), run_stream.abort()), "two concurrent aborts")
+
+
+@pytest.mark.rule("RS-ABORT-1")
+@pytest.mark.parametrize("when", ["before the run", "during a held pull", "after the end"])
+def test_abort_is_idempotent(open_run: Callable[..., Any], when: str) -> None:
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        run_stream = open_run(source)
+        cursor = aiter(run_stream)
+        reader = None
+        if when == "during a held pull":
+            source.hold(1)
+            await take(cursor, 1)
+            reader = await held_reader(source, cursor, 1)
+        elif when == "after the end":
+            await drain(cursor)
+        await abort_many(run_stream)
+        check("RS-ABORT-1", source.count.closed <= 1 and source.count.cancelled <= 1,
+              f"abort() {when}, four times: the source was closed {source.count.closed} "
+              f"times and saw {source.count.cancelled} cancellations; expected once at most")
+        if when != "after the end":
+            check_equal("RS-ABORT-1", source.count.closed, 1, f"aclose() calls ({when})")
+        if reader is not None:
+            check("RS-ABORT-1", await within(reader) is END, "the held reader after abort()")
+
+    run(main)
+
+
+# -- RS-ABORT-2 -------------------------------------------------------------------------------
+
+@pytest.mark.rule("RS-ABORT-2")
+def test_cursors_end_cleanly_after_their_buffer(open_run: Callable[..., Any]) -> None:
+    """values has 2 buffered items, the main log reader awaits a held pull, node_updates
+    has nothing: after abort each ends cleanly after exactly what it had."""
+
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        source.hold(2)
+        run_stream = open_run(source, [UPDATES])
+        values = aiter(run_stream.values)
+        updates = aiter(run_stream.extensions["node_updates"])
+        main_log = aiter(run_stream)
+        await take(main_log, 2)
+        waiting = await held_reader(source, main_log, 2)
+        await abort(run_stream)
+        check("RS-ABORT-2", await within(waiting, "the waiting reader") is END,
+              "the main-log reader awaiting the held pull: expected a clean end")
+        check_equal("RS-ABORT-2", await ends_cleanly("RS-ABORT-2", values, "values"),
+                    [{"step": 0}, {"step": 1}], "values after abort() (its buffer, then end)")
+        check_equal("RS-ABORT-2", await ends_cleanly("RS-ABORT-2", updates, "node_updates"),
+                    [], "node_updates after abort()")
+        check_equal("RS-ABORT-2", await ends_cleanly("RS-ABORT-2", main_log, "main log"), [],
+                    "the main log, read again after its end")
+
+    run(main)
+
+
+# -- RS-ABORT-3 -------------------------------------------------------------------------------
+
+@pytest.mark.rule("RS-ABORT-3")
+@pytest.mark.parametrize("stubborn", [False, True], ids=["plain", "stubborn"])
+def test_abort_cancels_the_pull_in_flight(open_run: Callable[..., Any],
+                                          stubborn: bool) -> None:
+    async def main() -> None:
+        source = ScriptedSource(root_values(N), stubborn=stubborn)
+        source.hold(0)  # never released: abort must not wait for it
+        run_stream = open_run(source)
+        reader = await held_reader(source, aiter(run_stream.values), 0)
+        await abort(run_stream, "abort() during a held pull")
+        check_equal("RS-ABORT-3", source.count.cancelled, 1,
+                    "cancellations the source saw in its held pull")
+        check_equal("RS-ABORT-3", source.count.active, 0, "pulls still in progress")
+        await within(asyncio.gather(reader, return_exceptions=True))  # what it got: RS-ABORT-7
+
+    run(main)
+
+
+# -- RS-ABORT-4 -------------------------------------------------------------------------------
+
+async def _reach(when: str, source: ScriptedSource, run_stream: Any) -> None:
+    """Bring the run to the point where the test aborts it."""
+    cursor = aiter(run_stream)
+    if when == "mid-run":
+        await take(cursor, 2)
+    elif when == "during a held pull":
+        source.hold(1)
+        await take(cursor, 1)
+        await held_reader(source, cursor, 1)  # ends (END) at the abort
+    elif when == "after the end":
+        await drain(cursor)
+
+
+WHEN = ["before the first pull", "mid-run", "during a held pull", "after the end"]
+
+
+@pytest.mark.rule("RS-ABORT-4")
+@pytest.mark.parametrize(("when", "generator"), [
+    *((w, False) for w in WHEN),
+    *((w, True) for w in WHEN[1:]),  # an unstarted generator's aclose() runs no finally
+])
+def test_source_closed_exactly_once(open_run: Callable[..., Any], when: str,
+                                    generator: bool) -> None:
+    """A generator source closes the kit's source in its ``finally``: it counts too."""
+
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        run_stream = open_run(as_generator(source) if generator else source)
+        await _reach(when, source, run_stream)
+        await abort_many(run_stream)
+        await settle()
+        if when == "after the end":
+            check("RS-ABORT-4", source.count.closed <= 1,
+                  f"aborted after the end: the source was closed {source.count.closed} times")
+        else:
+            check_equal("RS-ABORT-4", source.count.closed, 1,
+                        f"aclose() calls, aborted {when} (four abort() calls)")
+
+    run(main)
+
+
+# -- RS-ABORT-5 -------------------------------------------------------------------------------
+
+@pytest.mark.rule("RS-ABORT-5")
+def test_blocked_push_delivers_nothing(open_run: Callable[..., Any]) -> None:
+    """bounded (maxlen 1) holds step 0 unread; the main log's reader pulls step 1, whose
+    push into bounded waits. After abort, bounded ends after step 0."""
+
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        run_stream = open_run(source, [BOUNDED])
+        log = aiter(run_stream.extensions["bounded"])
+        main_log = aiter(run_stream)
+        check_equal("RS-ABORT-5", [data(i) for i in await take(main_log, 2)],
+                    [{"step": 0}, {"step": 1}], "the main log's first two entries")
+        driver = start(main_log, "main log reader")
+        await settle()
+        check("RS-ABORT-5", not driver.done() and source.count.pulls == 2,
+              f"setup: with bounded full, the main log's reader should wait for the push of "
+              f"step 1 into it; it got {driver.result() if driver.done() else 'nothing'} "
+              f"after {source.count.pulls} pulls: no push ever waited on the full log")
+        await abort(run_stream, "abort() with a push waiting")
+        await within(driver, "the main log's reader after abort()")
+        got = await ends_cleanly("RS-ABORT-5", log, "bounded")
+        check("RS-ABORT-5", {"step": 1} not in got,
+              f"bounded received {got} after abort(); step 1 (the push that waited) must "
+              f"reach no consumer")
+
+    run(main)
+
+
+# -- RS-ABORT-6 -------------------------------------------------------------------------------
+
+@pytest.mark.rule("RS-ABORT-6")
+@pytest.mark.parametrize("generator", [False, True], ids=["resumable", "generator"])
+def test_no_task_pending_after_abort(open_run: Callable[..., Any], generator: bool) -> None:
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        source.hold(1)
+        run_stream = open_run(as_generator(source) if generator else source, [BOUNDED])
+        main_log, values = aiter(run_stream), aiter(run_stream.values)
+        await take(main_log, 1)
+        ours = [await held_reader(source, main_log, 1), start(values),
+                asyncio.create_task(run_stream.output())]
+        await settle()
+        await abort(run_stream)
+        await within(asyncio.gather(*ours, return_exceptions=True), "the consumers")
+        await settle()
+        me = asyncio.current_task()
+        pending = [t.get_name() for t in asyncio.all_tasks() if t is not me and not t.done()]
+        check("RS-ABORT-6", not pending, f"tasks pending after abort(): {pending}")
+        await ends_cleanly("RS-ABORT-2", values, "values")  # finished before run() returns
+
+    run(main)
+
+
+# -- RS-ABORT-7 -------------------------------------------------------------------------------
+
+@pytest.mark.rule("RS-ABORT-7")
+def test_item_of_a_stubborn_pull_is_dropped(open_run: Callable[..., Any]) -> None:
+    """The held pull of step 1 (a root values with an interrupt) swallows the cancellation
+    and returns its item anyway: no cursor and no result may see it."""
+
+    async def main() -> None:
+        script = [step(0, "values"), step(1, "values", interrupts=["ask"]), step(2, "values")]
+        source = ScriptedSource(script, stubborn=True)
+        source.hold(1)
+        run_stream = open_run(source)
+        values, main_log = aiter(run_stream.values), aiter(run_stream)
+        await take(main_log, 1)
+        reader = await held_reader(source, main_log, 1)
+        await abort(run_stream, "abort() during the stubborn pull")
+        await settle()
+        check_equal("RS-ABORT-7", source.count.delivered_after_cancel, 1,
+                    "setup: items the stubborn source returned after the cancellation")
+        after = await within(reader, "the waiting reader")
+        check("RS-ABORT-7", after is END, f"the waiting main-log reader got {after!r}")
+        got = await ends_cleanly("RS-ABORT-7", values, "values")
+        check_equal("RS-ABORT-7", got, [{"step": 0}], "values after abort()")
+        check_equal("RS-ABORT-7", await within(run_stream.output()), {"step": 0},
+                    "output() after abort()")
+        check_equal("RS-ABORT-7", await within(run_stream.interrupted()), False,
+                    "interrupted() after abort()")
+        check_equal("RS-ABORT-7", await within(run_stream.interrupts()), [],
+                    "interrupts() after abort()")
+
+    run(main)
+
+
+# -- RS-ABORT-8 -------------------------------------------------------------------------------
+
+class Boom(Exception):
+    pass
+
+
+@pytest.mark.rule("RS-ABORT-8")
+def test_async_with_aborts_on_break(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        run_stream = open_run(source)
+        values, main_log = aiter(run_stream.values), aiter(run_stream)
+        async with run_stream as entered:
+            check("RS-ABORT-8", entered is run_stream, "`async with run as r`: r is not run")
+            async for _ in main_log:
+                break
+        check_equal("RS-ABORT-8", source.count.closed, 1, "aclose() after leaving early")
+        check_equal("RS-ABORT-8", await ends_cleanly("RS-ABORT-8", values, "values"),
+                    [{"step": 0}], "values after the block")
+        await main_log.aclose()  # left early: close it before the loop ends
+
+    run(main)
+
+
+@pytest.mark.rule("RS-ABORT-8")
+def test_async_with_aborts_on_error_and_reraises(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        run_stream = open_run(source)
+        boom = Boom("in the body")
+        main_log = aiter(run_stream)
+        try:
+            async with run_stream:
+                await take(main_log, 1)
+                raise boom
+        except Boom as error:
+            check("RS-ABORT-8", error is boom, f"a different exception came out: {error!r}")
+        else:
+            check("RS-ABORT-8", False, "the exception raised in the block was suppressed")
+        check_equal("RS-ABORT-8", source.count.closed, 1, "aclose() after the error")
+        await main_log.aclose()
+
+    run(main)
+
+
+# -- RS-ABORT-9 -------------------------------------------------------------------------------
+
+async def _abort_when_cancelled(run_stream: Any, waiting: asyncio.Event) -> None:
+    try:
+        waiting.set()
+        await asyncio.Event().wait()
+    finally:
+        await run_stream.abort()  # the cleanup of a cancelled request handler
+
+
+@pytest.mark.rule("RS-ABORT-9")
+@pytest.mark.parametrize("caller", ["another task", "a cancelled task's cleanup"])
+def test_abort_from_another_task(open_run: Callable[..., Any], caller: str) -> None:
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        source.hold(0)
+        run_stream = open_run(source)
+        readers = [await held_reader(source, aiter(run_stream), 0), start(aiter(run_stream.values))]
+        await settle()
+        if caller == "another task":
+            await within(asyncio.create_task(run_stream.abort()), "abort() in another task")
+        else:
+            waiting = asyncio.Event()
+            handler = asyncio.create_task(_abort_when_cancelled(run_stream, waiting))
+            await within(waiting.wait())
+            handler.cancel()
+            outcome = await within(asyncio.gather(handler, return_exceptions=True))
+            check("RS-ABORT-9", isinstance(outcome[0], asyncio.CancelledError),
+                  f"the cancelled task's abort() in cleanup ended with {outcome[0]!r}")
+        for name, task in zip(["main log", "values"], readers, strict=True):
+            result = await within(asyncio.gather(task, return_exceptions=True), name)
+            check("RS-ABORT-9", result[0] is END,
+                  f"the {name} reader after abort() from {caller}: {result[0]!r}")
+        check_equal("RS-ABORT-9", source.count.closed, 1, "aclose() calls")
+
+    run(main)
