@@ -177,10 +177,18 @@ def nested(run: AsyncGraphRunStream, path: tuple[str, ...]) -> Any:
 DEVIATIONS = {
     "RS-PROJ-5": "async projections spell fan-out atee(n); tee(n) raises TypeError('This "
                  "StreamChannel is bound to async mode') (stream_channel.py tee/atee)",
+    "RS-BP-1": "StreamChannel maxlen is validated, then never read ('accepted for forward "
+               "compatibility; currently unused'): a subscribed log grows past it",
     "RS-BP-2": "no backpressure: StreamChannel has no apush and ignores maxlen, StreamMux.apush "
                "appends with a non-blocking push, so a full log never pauses the source",
+    "RS-BP-6": "atee branches buffer in unbounded deques and a fast branch never waits for the "
+               "slowest (stream_channel.py atee)",
+    "RS-ABORT-5": "no push ever blocks (StreamMux.apush appends with a non-blocking push), so the "
+                  "documented 'apush blocked on backpressure wakes on abort' cannot happen",
     "RS-ABORT-7": "a pull that swallows abort()'s cancellation and returns an item is still "
                   "observed and routed to cursors and results (run_stream.py _apump_next)",
+    "RS-ERR-3": "cancelling the pumping consumer cancels its in-flight pull task: an async "
+                "generator source then ends, and the run completes early for every other consumer",
     "RS-ERR-5": "_apump_next catches only Exception: a BaseException from the source leaves the "
                 "run open and a later cursor or result pulls the source again",
     "RS-RES-7": "interrupts() accumulates with list.extend (a repeated interrupt is listed "
