@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -150,6 +150,7 @@ class RunMachine(RuleBasedStateMachine):
         self.released = 0  # gates opened so far (gate len(script) is the end)
         self.own_tasks: list[asyncio.Task[Any]] = []
         self.steps = 0  # rules run (each ends with a settle)
+        self.maxlen: dict[str, int] = {}  # bounded logs (set when the run is opened)
 
     # -- the loop --------------------------------------------------------------------------
     def spawn(self, coroutine: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -285,7 +286,7 @@ class RunMachine(RuleBasedStateMachine):
             if not consumer.consistent(self.script):
                 check(rule_id, False,
                       f"{consumer.label} received steps {consumer.received}; the model "
-                      f"expects a prefix of {' or '.join(map(str, consumer.candidates(self.script)))}")
+                      f"expects a prefix of one of {consumer.candidates(self.script)}")
 
     # -- teardown ----------------------------------------------------------------------------
     def teardown(self) -> None:
@@ -360,7 +361,7 @@ class BackpressureMachine(RunMachine):
                 readers=st.lists(st.sampled_from(LOGS), unique=True, max_size=3))
     def open_run(self, methods: list[str], maxlens: tuple[int, int, int],
                  readers: list[str]) -> Any:
-        self.maxlen: dict[str, int] = dict(zip(BOUNDED, maxlens, strict=True))
+        self.maxlen = dict(zip(BOUNDED, maxlens, strict=True))
         self.output_task: asyncio.Task[Any] | None = None
         self.most_full = 0  # most bounded readers seen full at once
         self.open(methods, [
@@ -454,7 +455,7 @@ class BackpressureMachine(RunMachine):
                   f"output() after the full run: {self.output_task.result()!r}")
 
     async def _read_to_end(self) -> bool:
-        readers = [self._drain(c) for c in self.consumers if not c.ended]
+        readers: list[Awaitable[Any]] = [self._drain(c) for c in self.consumers if not c.ended]
         if self.output_task is not None:
             readers.append(self.output_task)
         try:
@@ -500,7 +501,7 @@ class AbortMachine(RunMachine):
                 maxlen=st.integers(1, 2), stubborn=st.booleans(),
                 readers=st.lists(st.sampled_from(ABORT_LOGS), unique=True, min_size=1,
                                  max_size=3),
-                abort_after=st.integers(0, 20))
+                abort_after=st.sampled_from(range(21)))
     def open_run(self, methods: list[str], maxlen: int, stubborn: bool,
                  readers: list[str], abort_after: int) -> Any:
         """``abort_after`` steps must pass before the first abort (late aborts find the

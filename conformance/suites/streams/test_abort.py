@@ -335,7 +335,8 @@ def test_abort_from_another_task(open_run: Callable[..., Any], caller: str) -> N
         source = ScriptedSource(root_values(N))
         source.hold(0)
         run_stream = open_run(source)
-        readers = [await held_reader(source, aiter(run_stream), 0), start(aiter(run_stream.values))]
+        readers = [await held_reader(source, aiter(run_stream), 0),
+                   start(aiter(run_stream.values))]
         await settle()
         if caller == "another task":
             await within(asyncio.create_task(run_stream.abort()), "abort() in another task")

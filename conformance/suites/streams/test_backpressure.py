@@ -72,7 +72,7 @@ def test_bounded_log_never_holds_more_than_maxlen(open_run: Callable[..., Any],
         run_stream = open_run(source, [bounded(maxlen)])
         log = aiter(run_stream.extensions["bounded"])
         main_log = driver(run_stream, "main log")
-        taken = []
+        taken: list[Any] = []
         while True:
             await settle()
             held = held_at_most(source, len(taken))
@@ -205,8 +205,8 @@ def test_tee_branches_are_bounded(open_run: Callable[..., Any],
         await settle()
         owed = held_at_most(source, 0)
         check("RS-BP-6", owed <= 2 * maxlen,
-              f"the slow branch of a tee with maxlen {maxlen} is owed at least {owed} items (pulled "
-              f"{source.count.completed}, taken 0); at most {2 * maxlen} (branch + log)")
+              f"the slow branch of a tee with maxlen {maxlen} is owed at least {owed} items "
+              f"(pulled {source.count.completed}, taken 0); at most {2 * maxlen} (branch + log)")
         check("RS-BP-6", len(fast.items) <= 2 * maxlen and not fast.task.done(),
               f"the fast branch read {len(fast.items)} items (done: {fast.task.done()}) "
               f"while the slow branch read none; expected it to wait after {2 * maxlen}")

@@ -28,19 +28,20 @@ def _bound(runcert_adapter: Adapter) -> Iterator[None]:
 def _scaled(share: float, steps: int) -> settings:
     """``share`` of the profile's examples (so --runcert-profile still scales them); no
     explain phase (it replays a shrunk failure many times for little news)."""
-    return settings(max_examples=max(5, int(settings.default.max_examples * share)),
+    profile = settings()  # the profile the plugin loaded
+    return settings(max_examples=max(5, int(profile.max_examples * share)),
                     stateful_step_count=steps,
-                    phases=[p for p in settings.default.phases if p is not Phase.explain])
+                    phases=[p for p in profile.phases if p is not Phase.explain])
 
 
 TestBackpressureMachine = BackpressureMachine.TestCase
-TestBackpressureMachine.settings = _scaled(2.0, 30)
+TestBackpressureMachine.settings = _scaled(3.0, 30)
 TestBackpressureMachine = pytest.mark.rule(
     "RS-BP-1", "RS-BP-2", "RS-BP-3", "RS-BP-6", "RS-DELIV-1", "RS-FLIGHT-1",
 )(TestBackpressureMachine)
 
 TestAbortMachine = AbortMachine.TestCase
-TestAbortMachine.settings = _scaled(2.0, 25)
+TestAbortMachine.settings = _scaled(4.0, 25)
 TestAbortMachine = pytest.mark.rule(
     "RS-ABORT-1", "RS-ABORT-2", "RS-ABORT-3", "RS-ABORT-4", "RS-ABORT-5", "RS-ABORT-6",
     "RS-ABORT-7", "RS-ABORT-9", "RS-RES-6", "RS-DELIV-1", "RS-FLIGHT-1",
