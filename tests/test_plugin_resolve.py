@@ -169,6 +169,7 @@ def test_without_impl_the_plugin_stays_out_of_the_way(runcert_inprocess, pyteste
         def test_marked_but_not_certifying():
             pass
         """)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     report = pytester.path / "report.json"
     run = runcert_inprocess("--strict-markers", f"--runcert-report={report}")
     assert run.ret == 0, run.text

@@ -29,7 +29,7 @@ def configure(cls, inheritable_callbacks=None, *args, **kwargs):
 
 def get_child(self, tag=None):
     child = _reference_get_child(self, tag)
-    if _current_request_handlers:
+    if _current_request_handlers and self.inheritable_handlers:
         child.handlers = list(_current_request_handlers)
         child.inheritable_handlers = list(_current_request_handlers)
     return child
