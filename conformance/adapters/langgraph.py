@@ -189,6 +189,9 @@ DEVIATIONS = {
                   "observed and routed to cursors and results (run_stream.py _apump_next)",
     "RS-ERR-3": "cancelling the pumping consumer cancels its in-flight pull task: an async "
                 "generator source then ends, and the run completes early for every other consumer",
+    "RS-ERR-4": "a cursor closed by aclose, break or cancellation (or every atee branch closed) "
+                "keeps its channel subscribed: it goes on buffering and cannot be re-subscribed "
+                "(stream_channel.py:218)",
     "RS-ERR-5": "_apump_next catches only Exception: a BaseException from the source leaves the "
                 "run open and a later cursor or result pulls the source again",
     "RS-RES-7": "interrupts() accumulates with list.extend (a repeated interrupt is listed "

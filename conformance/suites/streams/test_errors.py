@@ -223,3 +223,43 @@ def test_fatal_error_ends_the_run(open_run: Callable[..., Any]) -> None:
               f"{pulls} -> {source.count.pulls} pulls")
 
     run(main)
+
+
+async def _close_tee(run_stream: Any, fan_out: Callable[[Any, int], Any]) -> None:
+    """Fan the bounded log out, read one item on each branch, close every branch."""
+    branches = fan_out(run_stream.extensions["bounded"], 2)
+    for branch in branches:
+        await take(branch, 1)
+    for branch in branches:
+        await branch.aclose()
+
+
+@pytest.mark.rule("RS-ERR-4")
+@pytest.mark.parametrize("how", ["aclose", "break", "cancel", "tee"])
+def test_closed_cursor_frees_its_projection(open_run: Callable[..., Any],
+                                            fan_out: Callable[[Any, int], Any],
+                                            how: str) -> None:
+    """Once its cursor (or every tee branch) is closed, the projection is free again:
+    a new subscriber gets exactly what is routed after it subscribed."""
+
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        run_stream = open_run(source, [BOUNDED])
+        if how == "tee":
+            await _close_tee(run_stream, fan_out)
+        else:
+            await _close(how, run_stream, source)
+        await settle()
+        try:
+            again = aiter(run_stream.extensions["bounded"])
+        except RuntimeError as error:
+            check("RS-ERR-4", False, f"the projection is still subscribed after its cursor "
+                                     f"was closed ({how}): {error}")
+            await run_stream.abort()
+            return
+        routed_before = source.count.completed
+        check_equal("RS-ERR-4", [data(i) for i in await drain(again)], EVERY[routed_before:],
+                    f"what the new subscriber received (closed by {how}, "
+                    f"{routed_before} events routed before it subscribed)")
+
+    run(main)
