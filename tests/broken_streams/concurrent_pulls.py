@@ -1,0 +1,41 @@
+"""Breaks RS-FLIGHT-1: result methods start pulls of their own while one is in flight.
+
+Readers share the single-flight step as they should, but ``output()``,
+``interrupted()`` and ``interrupts()`` never join a step in progress: each of their
+pumps starts a new one, so a result method awaited next to a reader enters the
+source's ``__anext__`` while the reader's pull is still running. (abort() still cancels
+every step, so the break stays about the pulls.)
+"""
+
+import asyncio
+
+from reference.streams import AsyncGraphRunStream
+
+from tests.broken_streams._streams import stream_adapter
+
+BREAKS = "RS-FLIGHT-1"
+
+
+class ConcurrentPullRun(AsyncGraphRunStream):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._overtaken: set[asyncio.Task[None]] = set()
+
+    async def _drive(self) -> None:
+        while True:
+            if self._step is not None:
+                self._overtaken.add(self._step)
+                self._step = None  # BROKEN: start another pull instead of joining this one
+            if not await self._apump_next():
+                return
+
+    async def _release_source(self) -> None:
+        steps = {step for step in self._overtaken if not step.done()}
+        for step in steps:
+            step.cancel()
+        if steps:
+            await asyncio.wait(steps)
+        await super()._release_source()
+
+
+runcert_adapter = stream_adapter(__name__, __doc__, run_stream=ConcurrentPullRun)

@@ -1,0 +1,21 @@
+"""Breaks RS-BP-1: a bounded projection buffers past its maxlen.
+
+The channel state never reports itself full, so ``apush`` appends without waiting and
+a subscribed projection declared with ``maxlen`` grows with the run.
+"""
+
+from reference.streams._core import ChannelState
+
+from tests.broken_streams._streams import channel_with_state, mux_with_channel, stream_adapter
+
+BREAKS = "RS-BP-1"
+
+
+class UnboundedState(ChannelState):
+    @property
+    def full(self) -> bool:
+        return False  # BROKEN: the bound is never checked
+
+
+runcert_adapter = stream_adapter(
+    __name__, __doc__, mux=mux_with_channel(channel_with_state(UnboundedState)))
