@@ -7,6 +7,7 @@ the way of a project's own tests.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import random
 import signal
@@ -37,6 +38,9 @@ verdicts_key = pytest.StashKey[list[TestVerdict]]()
 context_key = pytest.StashKey[TestContext]()
 started_key = pytest.StashKey[float]()
 partial_key = pytest.StashKey[bool]()  # paths given or tests deselected: not a full certification
+timeouts_key = pytest.StashKey[int]()
+exit_key = pytest.StashKey[int]()
+_depth = 0  # nesting of pytest sessions in this process (pytester runs in-process)
 
 NA_PREFIX = "not applicable: "
 
@@ -90,6 +94,8 @@ def active(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    global _depth
+    _depth += 1
     config.addinivalue_line("markers", "rule(*ids): the spec rules a conformance test checks")
     config.addinivalue_line(
         "markers", "requires(*capabilities): adapter capabilities the test needs")
@@ -122,6 +128,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
                 f"runcert: {option} must be a positive number of seconds") from None
     config.stash[adapter_key] = adapter
     config.stash[verdicts_key] = []
+    config.stash[timeouts_key] = 0
     config.stash[started_key] = time.time()
     aio.AWAIT_TIMEOUT = float(_setting(config, "runcert_await_timeout"))
     from hypothesis import settings
@@ -308,7 +315,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not active(config) or not cited_rules(item):
         return rep
     if rep.when == "call" or (rep.when == "setup" and not rep.passed):
-        config.stash[verdicts_key].append(classify(item, call, rep, config.stash[adapter_key]))
+        verdict = classify(item, call, rep, config.stash[adapter_key])
+        config.stash[verdicts_key].append(verdict)
+        if TIMEOUT in verdict.outcomes.values():
+            config.stash[timeouts_key] += 1
     return rep
 
 
@@ -339,15 +349,43 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     ran = _ran(config)
     if any(r.outcome == DEVIATION_FIXED for r in ran.values()) and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    config.stash[exit_key] = int(session.exitstatus)
     path = _setting(config, "runcert_report")
     if path:
         write_report(config, Path(path), ran)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Do not wait for implementation threads that hung past a timeout.
+
+    A sync handler stuck in an executor thread would keep the interpreter from exiting
+    (executor workers are joined at exit). After the report is written, a top-level run
+    that saw a timeout and still has such threads exits at once with its exit status.
+    """
+    global _depth
+    _depth -= 1
+    if _depth or not active(config) or not config.stash.get(timeouts_key, 0):
+        return
+    hung = [t for t in threading.enumerate()
+            if t is not threading.main_thread() and t.is_alive() and not t.daemon]
+    if hung:
+        sys.stderr.write(f"runcert: {len(hung)} implementation thread(s) still hung after a "
+                         f"timeout ({', '.join(t.name for t in hung)}); exiting without "
+                         f"waiting for them\n")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(config.stash.get(exit_key, int(pytest.ExitCode.TESTS_FAILED)))
+
+
 def write_report(config: pytest.Config, path: Path, ran: dict[str, Any]) -> None:
     adapter = config.stash[adapter_key]
+    failing = sorted(rid for rid, r in ran.items() if r.outcome in FAILING)
     doc = {
         "format": "runcert-report/0",
+        "verdict": "no rule ran" if not ran else ("fails" if failing else "meets"),
+        "exit_status": config.stash.get(exit_key, None),
+        "failing_rules": failing,
         "implementation": {"name": adapter.name, "version": adapter.version,
                            "capabilities": sorted(adapter.capabilities)},
         "python": sys.version.split()[0],
@@ -385,6 +423,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             elif r.outcome == KNOWN_DEVIATION:
                 line += f"  <- {adapter.deviations.get(r.rule.id, '')[:120]}"
             tr.write_line(line, red=r.outcome in FAILING, yellow=r.outcome == OPTIONAL_UNMET)
+    if not ran:
+        tr.write_line(f"runcert: no conformance test of {adapter.name} ran: nothing is certified",
+                      red=True, bold=True)
+        return
     counts = totals(ran.values())
     tr.write_line("")
     tr.write_line(f"rules: {len(ran)} run of {len(catalogue())}; " + ", ".join(

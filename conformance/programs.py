@@ -496,15 +496,28 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 TOKEN_EVENTS = frozenset({"on_llm_new_token"})
 
 
+# The rule a difference of each kind violates when the transcript cites none that fits.
+FALLBACK: dict[str, str] = {
+    "outcome": "CB-DISP-3", "identity": "CB-ID-1", "isolation": "CB-ISO-1",
+    "custom": "CB-CUSTOM-1", "start-missing": "CB-SCOPE-1", "start-extra": "CB-SCOPE-2",
+    "start-doubled": "CB-SCOPE-4", "end-missing": "CB-PAIR-1", "end-extra": "CB-PAIR-2",
+    "end-doubled": "CB-PAIR-1", "event-missing": "CB-DISP-2", "event-extra": "CB-SCOPE-2",
+    "event-doubled": "CB-SCOPE-4", "parent": "CB-ID-4", "tags": "CB-TAG-1",
+    "metadata": "CB-META-1", "payload": "CB-EV-8",
+}
+
+
 def attribute(kind: str, rules: list[str]) -> str:
-    """The cited rule that fits ``kind`` best, else the transcript's first rule."""
+    """The cited rule that fits ``kind`` best; else the rule that kind of difference
+    violates, cited or not (a wrong parent is a linkage failure whichever scenario shows
+    it, not a failure of the scenario's first rule)."""
+    if not rules:
+        raise ProgramError("a transcript must cite at least one rule")
     for prefix in CANDIDATES[kind]:
         for rule in rules:
             if rule == prefix or (prefix.endswith("-") and rule.startswith(prefix)):
                 return rule
-    if not rules:
-        raise ProgramError("a transcript must cite at least one rule")
-    return rules[0]
+    return FALLBACK[kind]
 
 
 def compare(expected: Records, observed: Records, rules: list[str], *,

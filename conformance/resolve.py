@@ -44,7 +44,8 @@ def _from_module(spec: str, origin: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
+        missing = exc.name or ""
+        if missing == module_name or module_name.startswith(missing + "."):
             raise ResolutionError(f"--impl={origin}: unknown implementation; {_valid()}") from None
         raise ResolutionError(
             f"--impl={origin}: importing {module_name} failed: missing module {exc.name!r}"
@@ -83,7 +84,13 @@ def resolve(name: str) -> Adapter:
                     f"{type(exc).__name__}: {exc}"
                 ) from None
             if callable(obj) and not isinstance(obj, Adapter):
-                obj = obj()
+                try:
+                    obj = obj()
+                except Exception as exc:
+                    raise ResolutionError(
+                        f"--impl={name}: the factory of entry point {found[0].value} raised "
+                        f"{type(exc).__name__}: {exc}"
+                    ) from None
         else:
             obj = _from_module(name, name)
     try:

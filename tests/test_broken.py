@@ -126,12 +126,7 @@ def test_broken_implementation_is_rejected(impl: str, certifications) -> None:
 
 
 # Known over-attribution in the suites: the break is one rule, but more rules fail.
-SPILLS = {
-    "events_drop_parent": "golden-transcript differences in parent_run_id are attributed "
-                          "to each transcript's own rules (conformance.programs.attribute "
-                          "falls back to the first cited rule), so a CB-ID-4 bug fails ~15 "
-                          "unrelated rules",
-}
+SPILLS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("impl", [

@@ -146,3 +146,14 @@ def test_hanging_implementation_times_out_and_the_run_finishes(runcert):
                      r"within 1s", messages)
     run.line(rule_line("CB-ID-1", "timeout"))
     run.line(r"runcert: hanging does NOT meet the contract \(failing rules: CB-ID-1\)")
+
+
+def test_thread_hung_past_a_timeout_does_not_keep_the_run_alive(runcert):
+    run = runcert("--impl=tests.variants.hanging_thread", FAST, "--runcert-timeout=2",
+                  "--runcert-await-timeout=1", IDENTITY, "-k", "test_fresh_run_ids and async",
+                  timeout=60)
+    assert run.ret == 1, run.text
+    assert run.report["rules"]["CB-ID-1"]["outcome"] == "timeout"
+    assert run.report["verdict"] == "fails" and run.report["exit_status"] == 1
+    run.line(r"runcert: \d+ implementation thread\(s\) still hung after a timeout \(.*\); "
+             r"exiting without waiting for them")

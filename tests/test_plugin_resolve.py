@@ -190,11 +190,8 @@ def test_nothing_to_certify_is_a_usage_error(runcert_inprocess, pytester, where)
                         run.error_line())
 
 
-# -- known defects of the resolver (strict: these start passing once fixed) -----------------
+# -- resolver edge cases -----------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "resolve._from_module tests module_name.startswith(exc.name): a module whose missing "
-    "dependency's name is a prefix of its own name is reported as an unknown implementation"))
 def test_missing_dependency_with_a_prefix_name(runcert_inprocess, pytester):
     pytester.makepyfile(acme_runcert="import acme\n")
     run = runcert_inprocess("--impl=acme_runcert")
@@ -202,9 +199,6 @@ def test_missing_dependency_with_a_prefix_name(runcert_inprocess, pytester):
                         r"missing module 'acme'", run.error_line())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "resolve.resolve calls an entry point's factory outside the try block: its exception "
-    "escapes as a traceback instead of one usage error"))
 def test_entry_point_factory_that_raises(runcert, pytester):
     pytester.makepyfile(ep_factory="def make():\n    raise RuntimeError('factory failed')\n")
     install_entry_points(pytester, {"factoryboom": "ep_factory:make"})

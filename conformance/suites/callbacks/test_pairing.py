@@ -89,6 +89,18 @@ def test_nested_runs_end_once(cb, handler, log, lane):
 
 
 @pytest.mark.rule("CB-PAIR-1")
+def test_constructor_handlers_get_their_ends(cb, handler, log, lane):
+    """Local (constructor) handlers of each run kind are closed like request handlers."""
+    local, request = mixed_handlers(handler, prefix="local-"), handler("request")
+    run(lane, lambda: run_every_kind(configure(cb, lane, inheritable_callbacks=[request],
+                                               local_callbacks=local)))
+    for h in [*local, request]:
+        events = log.of(h.label)
+        check("CB-PAIR-1", events, f"{h.label} received no event at all")
+        check_closed_once("CB-PAIR-1", h.label, events)
+
+
+@pytest.mark.rule("CB-PAIR-1")
 def test_every_flag_still_ends_what_it_started(cb, handler, log, lane):
     handlers = _flagged_handlers(handler) + mixed_handlers(handler)
     run(lane, lambda: run_every_kind(configure(cb, lane, inheritable_callbacks=handlers)))
