@@ -5,15 +5,19 @@ A reproduction file (format ``runcert-deviation/1``) lives in
 
     {"format": "runcert-deviation/1", "rule": "CB-...", "implementation": "langchain_core",
      "version": "1.7.2", "reason": "<the manifest's reason>",
+     "contract": "streams",                        # optional; absent: "callbacks"
      "lanes": ["sync", "async"],
-     "program": {...}                            # a program (conformance.programs), or
-     "probe": {"name": "<probe>", "args": {...}},  # a probe defined below
+     "program": {...}                            # a program of the contract, or
+     "probe": {"name": "<probe>", "args": {...}},  # a registered probe
      "expected": {lane: observation},              # recorded from the reference
      "observed": {lane: observation}}              # recorded from the implementation
 
-An observation is taken once per listed lane. For a program it is
-``{"records": <per-handler records>, "outcomes": <request outcomes>}`` as
-:func:`conformance.programs.observe` gives them. For a probe it is what the probe returns.
+An observation is taken once per listed lane. A program is a callback program
+(:mod:`conformance.programs`) or, for the ``streams`` contract, a stream program
+(:mod:`conformance.streams.programs`, async lane only); its observation is
+``{"records": ..., "outcomes": ...}`` as that module's ``observe`` gives them. For a probe
+it is what the probe returns. The callback probes are defined below, the stream probes in
+:mod:`conformance.stream_probes`; both register in ``PROBES``.
 :func:`replay_deviation` takes it again on any adapter; the file reproduces the deviation
 while the implementation still gives ``observed`` and ``observed != expected``.
 
@@ -36,14 +40,16 @@ from pathlib import Path
 from typing import Any
 
 from . import aio
-from .adapter import Adapter, CallbackFactories
+from .adapter import RS_ASYNC, RS_SYNC, Adapter, CallbackFactories
 from .lanes import call, configure, manager_class, run
 from .programs import LANE_CAPABILITY, ProgramError, observe
 from .recording import Event, Log, make_handler
+from .streams import programs as stream_programs
 
 FORMAT = "runcert-deviation/1"
 DEVIATIONS_DIR = Path(__file__).resolve().parent / "transcripts" / "deviations"
 
+CAPABILITIES = {"callbacks": LANE_CAPABILITY, "streams": {"sync": RS_SYNC, "async": RS_ASYNC}}
 Probe = Callable[..., Any]
 PROBES: dict[str, Probe] = {}
 
@@ -66,15 +72,27 @@ def replay_deviation(doc: dict[str, Any], adapter: Adapter) -> dict[str, Any]:
 
 
 def observe_lane(doc: dict[str, Any], adapter: Adapter, lane: str) -> Any:
-    if not adapter.has(LANE_CAPABILITY[lane]):
-        raise ProgramError(f"{adapter.name} cannot run the {lane} lane")
+    contract = doc.get("contract", "callbacks")
+    if contract not in CAPABILITIES:
+        raise ProgramError(f"unknown contract {contract!r}")
+    if not adapter.has(CAPABILITIES[contract][lane]):
+        raise ProgramError(f"{adapter.name} cannot run the {contract} {lane} lane")
     if "program" in doc:
-        records, outcomes = observe(adapter, doc["program"], lane)
+        records, outcomes = observe_program(contract, adapter, doc["program"], lane)
         return {"records": records, "outcomes": outcomes}
     spec = doc["probe"]
     if spec["name"] not in PROBES:
         raise ProgramError(f"unknown probe {spec['name']!r}")
     return PROBES[spec["name"]](adapter, lane, **spec.get("args", {}))
+
+
+def observe_program(contract: str, adapter: Adapter, prog: dict[str, Any],
+                    lane: str) -> tuple[Any, Any]:
+    if contract == "callbacks":
+        return observe(adapter, prog, lane)
+    if lane != "async":
+        raise ProgramError("stream programs run on the async lane only")
+    return stream_programs.observe(adapter, prog)
 
 
 # -- files -------------------------------------------------------------------------------
@@ -327,3 +345,7 @@ def merge_order(adapter: Adapter, lane: str) -> Any:
     merged = manager([0, 1, 2]).merge(manager([2, 3]))
     return {"handlers": [h.label for h in merged.handlers],
             "tags": [str(t) for t in merged.tags]}
+
+
+# The stream probes register themselves through ``probe`` (defined above) on import.
+from . import stream_probes  # noqa: E402,F401

@@ -1,15 +1,20 @@
-"""(Re)write the deviation reproductions of langchain_core from the definitions below.
+"""(Re)write the deviation reproductions of every implementation with a definition table.
 
-Usage (from the repository root, with langchain-core installed)::
+Usage (from the repository root, with the implementations installed)::
 
-    python -m conformance.transcripts.record_deviations            # rewrite every file
-    python -m conformance.transcripts.record_deviations CB-DISP-2  # only these rules
-    python -m conformance.transcripts.record_deviations --check    # compare, write nothing
+    python -m conformance.transcripts.record_deviations                    # every file
+    python -m conformance.transcripts.record_deviations --impl langgraph   # one implementation
+    python -m conformance.transcripts.record_deviations CB-DISP-2          # only these rules
+    python -m conformance.transcripts.record_deviations --check            # compare, write nothing
 
-For every rule in the adapter's deviation manifest, the definition's program or probe is
-replayed (:func:`conformance.probes.replay_deviation`) against the reference (``expected``)
-and against langchain_core (``observed``), and the result is written to
-``conformance/transcripts/deviations/langchain_core/<RULE-ID>.json`` together with the
+``TABLES`` maps each implementation to its definitions: rule -> lanes plus a program or a
+probe (and the contract, when it is not ``callbacks``). The callback deviations of
+langchain_core are defined below, the run-stream deviations of langgraph in
+:mod:`conformance.transcripts.stream_deviations`. For every rule in an implementation's
+deviation manifest, the definition's program or probe is replayed
+(:func:`conformance.probes.replay_deviation`) against the reference (``expected``) and
+against the implementation (``observed``), and the result is written to
+``conformance/transcripts/deviations/<implementation>/<RULE-ID>.json`` together with the
 manifest's reason and the library's version. Recording refuses a definition whose two
 observations are equal (it would reproduce nothing), a manifest rule without a definition,
 and a definition for a rule the manifest does not list; files of rules the manifest no
@@ -17,7 +22,7 @@ longer lists are removed. ``--check`` writes nothing: it reports files that are 
 differ from a fresh recording or name an unlisted rule, and exits with status 1 if any.
 
 After editing a definition, re-record and commit the changed files; the kit test
-``tests/test_deviation_repros.py`` replays every file against both implementations.
+``tests/test_deviation_repros.py`` replays every file against both sides.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from typing import Any
 from ..probes import FORMAT, dumps, replay_deviation, repro_dir
 from ..resolve import resolve
 from .scenarios import call, error, node, program
+from .stream_deviations import LANGGRAPH
 
-IMPLEMENTATION = "langchain_core"
 BOTH = ["sync", "async"]
 GROUP_RUN_ID = "00000000-0000-4000-8000-0000000000a1"
 # An explicit id labels the run even when its start raises (no run manager comes back).
@@ -57,7 +62,7 @@ INNER = call(node("chain", "inner"))
 STRICT_ASYNC = {"strict": {"async": True, "raise_error": True, "fail_on": ["on_chain_start"]}}
 INLINE_AND_PLAIN = {"inline": {"run_inline": True}, "plain": {}}
 
-#: Rule -> lanes plus a minimal program or a probe that shows the deviation.
+#: langchain_core: rule -> lanes plus a minimal program or a probe that shows the deviation.
 DEFINITIONS: dict[str, dict[str, Any]] = {
     "CB-SCOPE-4": with_program(BOTH, program(node("chain", "c"), {"h": {}}, ["h", "h"])),
     "CB-CUSTOM-3": with_probe(BOTH, "custom_event_extra_keyword", handlers=0),
@@ -96,19 +101,28 @@ DEFINITIONS: dict[str, dict[str, Any]] = {
 }
 
 
+#: Implementation -> its definition table.
+TABLES: dict[str, dict[str, dict[str, Any]]] = {
+    "langchain_core": DEFINITIONS,
+    "langgraph": LANGGRAPH,
+}
+
+
 class RecordingError(Exception):
     """The definitions and the manifest disagree, or a definition reproduces nothing."""
 
 
 def record(rule: str, reference: Any, implementation: Any) -> dict[str, Any]:
     """The reproduction document of ``rule``, freshly observed on both adapters."""
+    definitions = TABLES.get(implementation.name, {})
     if rule not in implementation.deviations:
         raise RecordingError(f"{rule} is not in {implementation.name}'s deviation manifest")
-    if rule not in DEFINITIONS:
-        raise RecordingError(f"{rule} is in the manifest but has no definition here")
+    if rule not in definitions:
+        raise RecordingError(f"{rule} is in {implementation.name}'s manifest but has no "
+                             "definition here")
     doc = {"format": FORMAT, "rule": rule, "implementation": implementation.name,
            "version": implementation.version, "reason": implementation.deviations[rule],
-           **DEFINITIONS[rule]}
+           **definitions[rule]}
     doc["expected"] = replay_deviation(doc, reference)
     doc["observed"] = replay_deviation(doc, implementation)
     if doc["observed"] == doc["expected"]:
@@ -117,30 +131,51 @@ def record(rule: str, reference: Any, implementation: Any) -> dict[str, Any]:
     return doc
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("rules", nargs="*", help="rules to record (default: the manifest's)")
-    parser.add_argument("--check", action="store_true",
-                        help="compare with a fresh recording, write nothing")
-    options = parser.parse_args(argv)
-    reference, implementation = resolve("reference"), resolve(IMPLEMENTATION)
-    stray = sorted(set(DEFINITIONS) - set(implementation.deviations))
+def record_implementation(implementation: Any, reference: Any, rules: list[str],
+                          check: bool) -> list[str]:
+    """Record (or with ``check`` compare) ``rules`` of one implementation; the names of
+    its stale, missing or unlisted files (when checking)."""
+    stray = sorted(set(TABLES[implementation.name]) - set(implementation.deviations))
     if stray:
-        raise RecordingError(f"definitions for rules the manifest does not list: {stray}")
-    out = repro_dir(IMPLEMENTATION)
-    out.mkdir(parents=True, exist_ok=True)
+        raise RecordingError(f"{implementation.name}: definitions for rules the manifest "
+                             f"does not list: {stray}")
+    out = repro_dir(implementation.name)
+    if not check:
+        out.mkdir(parents=True, exist_ok=True)
     problems = [path.name for path in out.glob("*.json")
                 if path.stem not in implementation.deviations]  # rules no longer listed
-    for name in problems if not options.check else []:
+    for name in problems if not check else []:
         (out / name).unlink()
         print(f"removed {out / name} (not in the manifest)")
-    for rule in options.rules or sorted(implementation.deviations):
+    for rule in rules:
         path, text = out / f"{rule}.json", dumps(record(rule, reference, implementation))
-        if not options.check:
+        if not check:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}")
         elif not path.exists() or path.read_text(encoding="utf-8") != text:
             problems.append(path.name)
+    return [f"{implementation.name}/{name}" for name in problems] if check else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rules", nargs="*", help="rules to record (default: the manifests')")
+    parser.add_argument("--impl", action="append", choices=sorted(TABLES),
+                        help="implementation to record (repeatable; default: all)")
+    parser.add_argument("--check", action="store_true",
+                        help="compare with a fresh recording, write nothing")
+    options = parser.parse_args(argv)
+    reference = resolve("reference")
+    implementations = [resolve(name) for name in options.impl or sorted(TABLES)]
+    unknown = set(options.rules) - {r for i in implementations for r in i.deviations}
+    if unknown:
+        raise RecordingError(f"no selected implementation lists {sorted(unknown)}")
+    problems = []
+    for implementation in implementations:
+        rules = sorted(implementation.deviations)
+        if options.rules:
+            rules = [rule for rule in rules if rule in options.rules]
+        problems += record_implementation(implementation, reference, rules, options.check)
     if options.check and problems:
         print(f"stale, missing or unlisted: {', '.join(sorted(problems))}", file=sys.stderr)
         return 1

@@ -1,0 +1,80 @@
+"""What reproduces each run-stream deviation of langgraph: a stream program or a probe.
+
+Read by :mod:`conformance.transcripts.record_deviations`, which records the observations
+into ``conformance/transcripts/deviations/langgraph/<RULE-ID>.json``. A stream program
+(:mod:`conformance.streams.programs`, built with the golden transcripts' action builders)
+is used wherever one shows the deviation; the probes (:mod:`conformance.stream_probes`)
+cover the literal ``tee`` spelling, cancelling a consumer's task and the sync lane.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..streams.source import values
+from .stream_scenarios import (
+    act, counters, drain, join, numbered, program, spawn, subscribe, take, tee,
+)
+
+CONTRACT = "streams"
+BOUNDED = [{"name": "bounded", "method": "values", "maxlen": 1}]
+FATAL = {"type": "Fatal", "message": "fatal failure"}
+
+
+def stream_program(prog: dict[str, Any]) -> dict[str, Any]:
+    """A definition replaying a stream program (they run on the async lane)."""
+    return {"contract": CONTRACT, "lanes": ["async"], "program": prog}
+
+
+def stream_probe(lane: str, name: str, **args: Any) -> dict[str, Any]:
+    return {"contract": CONTRACT, "lanes": [lane], "probe": {"name": name, "args": args}}
+
+
+#: Rule -> the contract, lanes and a minimal stream program or probe showing the deviation.
+LANGGRAPH: dict[str, dict[str, Any]] = {
+    "RS-PROJ-5": stream_probe("async", "tee_spelled_tee", n=2),
+    # The main log drives while `bounded` (maxlen 1) is subscribed and unread: the pulls
+    # counted before it reads anything show how many items it was made to hold.
+    "RS-BP-1": stream_program(program(numbered(4), [
+        subscribe("bounded", "b"), subscribe("main", "m"), spawn(drain("m"), "driver"),
+        counters("RS-BP-1"), drain("b"), join("driver", "RS-BP-1"),
+    ], projections=BOUNDED)),
+    # output() drives past the full, unread `bounded`; one item taken should resume it.
+    "RS-BP-2": stream_program(program(numbered(4), [
+        subscribe("bounded", "b"), spawn(act("output"), "result"), counters("RS-BP-2"),
+        take("b", 1), counters("RS-BP-2"), drain("b"), join("result", "RS-BP-2"),
+    ], projections=BOUNDED)),
+    # A fast tee branch drains while the slow one reads nothing.
+    "RS-BP-6": stream_program(program(numbered(4), [
+        tee("bounded", ["fast", "slow"]), spawn(drain("fast"), "fast reader"),
+        counters("RS-BP-6"), drain("slow"), join("fast reader", "RS-BP-6"),
+    ], projections=BOUNDED)),
+    # `bounded` holds {"n": 1} unread; the main log's reader then wants {"n": 3}, whose
+    # pull should wait behind the push of {"n": 2}; abort() must drop that push.
+    "RS-ABORT-5": stream_program(program(numbered(4), [
+        subscribe("bounded", "b"), subscribe("main", "m"), take("m", 2),
+        spawn(take("m", 1), "reader"), counters("RS-ABORT-5"), act("abort"),
+        join("reader", "RS-ABORT-5"), drain("b"),
+    ], projections=BOUNDED)),
+    # The held pull of {"n": 2} swallows abort()'s cancellation and returns its item.
+    "RS-ABORT-7": stream_program(program(numbered(3), [
+        act("hold", index=1), subscribe("values", "v"), take("v", 1),
+        spawn(take("v", 1), "reader"), act("held", index=1), act("abort"),
+        join("reader", "RS-ABORT-7"), drain("v"), act("output"),
+    ], stubborn=True)),
+    "RS-ERR-3": stream_probe("async", "cancel_pumping_consumer", generator=True),
+    "RS-ERR-4": stream_program(program(numbered(3), [
+        subscribe("bounded", "b"), take("b", 1), act("close", cursor="b"),
+        subscribe("bounded", "again", "RS-ERR-4", terms=["already has a subscriber"]),
+    ], projections=BOUNDED)),
+    # The source raises Fatal at its second pull; output() afterwards must not pull again.
+    "RS-ERR-5": stream_program(program(numbered(3), [
+        subscribe("values", "v"), take("v", 2), counters("RS-ERR-5"), act("output"),
+        counters("RS-ERR-5"),
+    ], error_at=1, error=FATAL)),
+    "RS-RES-7": stream_program(program(
+        [values({"n": 1}, interrupts=["a"]), values({"n": 2}, interrupts=["a", "b"])],
+        [act("interrupts", "RS-RES-7")])),
+    "RS-SYNC-2": stream_probe("sync", "sync_tee_failing_source", n=2),
+    "RS-SYNC-5": stream_probe("sync", "sync_full_log", maxlen=1),
+}
