@@ -310,8 +310,19 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    rep = yield
     config = item.config
+    try:
+        rep = yield
+    except (SystemError, RecursionError):
+        if not active(config):
+            raise
+        # Formatting the failure itself crashed (seen with CPython 3.11.7's AST after a
+        # runaway implementation): fall back to a native traceback rather than stop the run.
+        saved, config.option.tbstyle = config.option.tbstyle, "native"
+        try:
+            rep = pytest.TestReport.from_item_and_call(item, call)
+        finally:
+            config.option.tbstyle = saved
     if not active(config) or not cited_rules(item):
         return rep
     if rep.when == "call" or (rep.when == "setup" and not rep.passed):
