@@ -18,6 +18,17 @@ from conformance import aio
 from conformance.plugin import SUITES
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The kit's own tests exercise the checkout; its subprocesses import it from here."""
+    import conformance
+
+    if Path(conformance.__file__).resolve().parent != REPO / "conformance":
+        raise pytest.UsageError(
+            f"the kit's own tests need runcert installed from this checkout in editable mode "
+            f"(pip install -e '.[test]'); `conformance` is imported from "
+            f"{Path(conformance.__file__).parent}")
 CALLBACK_SUITES = SUITES / "callbacks"
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
 

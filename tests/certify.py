@@ -1,0 +1,129 @@
+"""The harness shared by the broken-implementation tests.
+
+Each broken implementation (a module with a ``BREAKS`` rule and a ``runcert_adapter``)
+is certified in a subprocess over some packaged suites, with a JSON report; the tests
+then read the per-rule outcomes. The unbroken reference runs through the same harness
+as a control.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.rules import catalogue
+
+REPO = Path(__file__).resolve().parents[1]
+# The certification subprocesses run from the repository root, so they import the
+# checkout's `conformance`; they must be given the checkout's suites too (not the
+# installed copy's, which would clash with it at conftest import).
+SUITES = REPO / "conformance" / "suites"
+CONTROL = "reference"
+MIN_PASSING = 0.8  # share of the rules that ran which must still pass
+RUN_LIMIT = 300  # seconds; a certification run that takes longer is a failure
+NO_SHRINK = "tests.broken._no_shrink"  # failing properties are not shrunk (see the module)
+
+
+@dataclass
+class Certification:
+    impl: str
+    returncode: int
+    output: str
+    report: dict[str, Any] | None
+
+    def outcomes(self) -> dict[str, str]:
+        assert self.report is not None, f"no JSON report for {self.impl}:\n{self.tail()}"
+        return {rid: r["outcome"] for rid, r in self.report["rules"].items()}
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.output.splitlines()[-lines:])
+
+
+def certify(name: str, impl: str, suites: Sequence[Path], workdir: Path) -> Certification:
+    """``impl`` certified over ``suites`` in a subprocess, fast profile, JSON report.
+
+    ``--tb=line``: only the report is read, and long tracebacks of a runaway
+    implementation can hit CPython 3.11.7's "AST constructor recursion depth mismatch".
+    """
+    report = workdir / f"{name}.json"
+    cmd = [sys.executable, "-m", "pytest", f"--impl={impl}", "--runcert-profile=fast",
+           f"--runcert-report={report}", "-q", "--tb=line", "-p", "no:cacheprovider",
+           "-p", NO_SHRINK, *map(str, suites)]
+    try:
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=RUN_LIMIT,
+                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    except subprocess.TimeoutExpired as exc:
+        return Certification(name, -1, f"did not finish within {RUN_LIMIT}s: {exc}", None)
+    doc = json.loads(report.read_text(encoding="utf-8")) if report.exists() else None
+    return Certification(name, proc.returncode, proc.stdout + proc.stderr, doc)
+
+
+def selected(session: pytest.Session, module: str, param: str) -> list[str]:
+    """The values of parameter ``param`` of the tests of ``module`` this session runs."""
+    names = set()
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        owner = getattr(item, "module", None)
+        if owner is not None and owner.__name__ == module and callspec \
+                and param in callspec.params:
+            names.add(callspec.params[param])
+    return sorted(names)
+
+
+def start_all(request: pytest.FixtureRequest, workdir: Path, names: Sequence[str],
+              run: Callable[[str, Path], Certification]) -> dict[str, Future[Certification]]:
+    """Start every certification at once, as many in parallel as there are CPUs."""
+    pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2))
+    request.addfinalizer(lambda: pool.shutdown(wait=True, cancel_futures=True))
+    return {name: pool.submit(run, name, workdir) for name in names}
+
+
+def broken_module(package: str, name: str) -> Any:
+    return importlib.import_module(f"{package}.{name}")
+
+
+def assert_documented(module: Any, name: str, prefix: str) -> None:
+    rule = module.BREAKS
+    assert rule.startswith(prefix) and rule in catalogue(), f"{name}.BREAKS names no rule: {rule}"
+    assert module.__doc__ and module.__doc__.startswith(f"Breaks {rule}:"), (
+        f"{name}: the docstring must open with 'Breaks {rule}:'")
+    assert module.runcert_adapter.name == name
+
+
+def assert_rejected(run: Certification, module: Any) -> None:
+    """The break's rule has the expected outcome and the run exits 1."""
+    rule, expected = module.BREAKS, getattr(module, "OUTCOME", "fail")
+    outcomes = run.outcomes()
+    assert rule in outcomes, f"no test of {rule} ran for {run.impl}:\n{run.tail()}"
+    assert outcomes[rule] == expected, (
+        f"{run.impl} breaks {rule}, but the suites report {rule} as {outcomes[rule]!r} "
+        f"(expected {expected!r})")
+    assert run.returncode == 1, f"{run.impl}: exit code {run.returncode}\n{run.tail()}"
+
+
+def assert_targeted(run: Certification, module: Any) -> None:
+    """Most other rules still pass: the break is one rule, not a crash."""
+    outcomes = run.outcomes()
+    passing = [r for r, o in outcomes.items() if o == "pass"]
+    assert len(passing) >= MIN_PASSING * len(outcomes), (
+        f"{run.impl} should break {module.BREAKS} only, but just {len(passing)} of "
+        f"{len(outcomes)} rules pass; not passing: "
+        f"{sorted(r for r, o in outcomes.items() if o != 'pass')}")
+
+
+def assert_control_passes(run: Certification) -> None:
+    outcomes = run.outcomes()
+    failing = {r: o for r, o in outcomes.items() if o != "pass"}
+    assert run.returncode == 0 and not failing, (
+        f"the reference must pass every rule: {failing}\n{run.tail()}")
+    assert outcomes, "the control run reported no rule"
