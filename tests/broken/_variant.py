@@ -75,3 +75,35 @@ def adapter(package: ModuleType, name: str, description: str,
             atrace_as_chain_group=package.atrace_as_chain_group,
         ),
     )
+
+
+ConfigureArgs = dict[str, Any]
+
+
+def after_configure(package: ModuleType, adjust: Any) -> None:
+    """Make the copy's ``configure`` call ``adjust(manager, args)`` on every result.
+
+    ``args`` holds the keyword arguments ``configure`` was called with (by name), so a
+    variant breaks one thing about the configured manager without restating configure.
+    """
+    base = package.managers.BaseCallbackManager
+    original = base.configure.__func__
+
+    def configure(cls: type, inheritable_callbacks: Any = None, local_callbacks: Any = None,
+                  verbose: bool = False, inheritable_tags: Any = None, local_tags: Any = None,
+                  inheritable_metadata: Any = None, local_metadata: Any = None) -> Any:
+        args: ConfigureArgs = dict(
+            inheritable_callbacks=inheritable_callbacks, local_callbacks=local_callbacks,
+            verbose=verbose, inheritable_tags=inheritable_tags, local_tags=local_tags,
+            inheritable_metadata=inheritable_metadata, local_metadata=local_metadata)
+        manager = original(cls, **args)
+        adjust(manager, args)
+        return manager
+
+    base.configure = classmethod(configure)
+
+
+def given_handlers(package: ModuleType, callbacks: Any) -> list[Any]:
+    """The handlers a ``configure`` argument names (a list or a manager)."""
+    base = package.managers.BaseCallbackManager
+    return list(callbacks.handlers) if isinstance(callbacks, base) else list(callbacks or [])

@@ -9,36 +9,26 @@
 """
 
 from conformance.adapter import CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE
-from tests.broken._variant import adapter, private_reference
+from tests.broken._variant import adapter, after_configure, given_handlers, private_reference
 
 ref = private_reference("mixed")
 Base = ref.managers.BaseCallbackManager
 _reference_begin = Base._begin
-_reference_configure = Base.configure.__func__
 
 
 def _begin(self, cls, run_id):
     return _reference_begin(self, cls, None)
 
 
-def _given(callbacks):
-    return callbacks.handlers if isinstance(callbacks, Base) else list(callbacks or [])
-
-
-def configure(cls, inheritable_callbacks=None, local_callbacks=None, verbose=False,
-              inheritable_tags=None, local_tags=None, inheritable_metadata=None,
-              local_metadata=None):
-    manager = _reference_configure(
-        cls, inheritable_callbacks, local_callbacks, verbose, inheritable_tags, local_tags,
-        inheritable_metadata, local_metadata)
-    given = _given(inheritable_callbacks) + _given(local_callbacks)
-    if verbose and any(isinstance(h, ref.StdOutCallbackHandler) for h in given):
+def stdout_kept_twice(manager, args):
+    given = given_handlers(ref, args["inheritable_callbacks"]) + given_handlers(
+        ref, args["local_callbacks"])
+    if args["verbose"] and any(isinstance(h, ref.StdOutCallbackHandler) for h in given):
         manager.add_handler(ref.StdOutCallbackHandler(), inherit=False)
-    return manager
 
 
 Base._begin = _begin
-Base.configure = classmethod(configure)
+after_configure(ref, stdout_kept_twice)
 runcert_adapter = adapter(
     ref, "mixed", "sync-only variant with one failing, one deviating and one SHOULD rule",
     capabilities=frozenset({CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE}),
