@@ -77,6 +77,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     choices=sorted(PROFILES), help="Hypothesis profile (default: default)")
     group.addoption("--runcert-report", dest="runcert_report", default=None, metavar="PATH",
                     help="write the per-rule results as JSON to PATH")
+    group.addoption("--runcert-transcripts", dest="runcert_transcripts", default=None,
+                    metavar="DIR", help="also replay the transcripts in DIR (your own "
+                                        "regression cases, same format as the packaged ones)")
+    group.addoption("--runcert-counterexamples", dest="runcert_counterexamples", default=None,
+                    metavar="DIR", help="write the shrunk counterexample of a failing property "
+                                        "or state machine as a replayable transcript into DIR")
+    parser.addini("runcert_transcripts", "a directory of your own transcripts to replay",
+                  default="")
+    parser.addini("runcert_counterexamples", "where shrunk counterexamples are written",
+                  default="")
     parser.addini("runcert_timeout", "time limit of one conformance test, seconds", default="60")
     parser.addini("runcert_await_timeout", "time limit of one await, seconds", default="5")
     parser.addini("runcert_profile", "Hypothesis profile: fast, default, thorough",
@@ -87,6 +97,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _setting(config: pytest.Config, name: str) -> Any:
     value = config.getoption(name)
     return value if value not in (None, "") else config.getini(name)
+
+
+def directory_setting(config: pytest.Config, name: str) -> Path | None:
+    """``--runcert-transcripts`` / ``--runcert-counterexamples`` (or their ini values)."""
+    value = _setting(config, name)
+    return Path(value) if value else None
 
 
 def active(config: pytest.Config) -> bool:
