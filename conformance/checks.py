@@ -17,12 +17,19 @@ from typing import Any, NoReturn
 
 
 class RuleViolation(AssertionError):
-    """An observation that contradicts one rule."""
+    """An observation that contradicts one rule.
 
-    def __init__(self, rule: str, message: str) -> None:
+    ``transcript`` is the path of a transcript file that reproduces the violation (a
+    golden or user transcript being replayed, or an exported counterexample), set by
+    whoever knows it; the JSON report shows it with the failure. A note
+    ``transcript=<path>`` on any exception of a failing test does the same.
+    """
+
+    def __init__(self, rule: str, message: str, transcript: str | None = None) -> None:
         super().__init__(f"{rule}: {message}")
         self.rule = rule
         self.message = message
+        self.transcript = transcript
 
 
 class ImplementationTimeout(BaseException):
