@@ -3,7 +3,9 @@
 Each ``@given`` test draws programs (conformance.strategies), runs them with the kit's
 LangChain-like framework (conformance.programs) on one lane, and checks one law group
 against a model computed from the program itself. Every check names its rule, so a
-failure is reported on that rule and Hypothesis shrinks it to a small program.
+failure is reported on that rule and Hypothesis shrinks it to a small program; with
+``--runcert-counterexamples=DIR`` the shrunk program is written there as a transcript
+(conformance.counterexamples) and the failure says where.
 """
 
 from __future__ import annotations
@@ -122,14 +124,16 @@ def show(program: dict[str, Any]) -> str:
 @pytest.mark.rule("CB-SCOPE-1", "CB-SCOPE-2", "CB-SCOPE-4")
 @LAWS
 @given(program=programs(duplicates=True))
-def test_handler_scoping(runcert_adapter, lane, program):
+def test_handler_scoping(runcert_adapter, counterexamples, lane, program):
     """Request handlers see every run of their request; constructor handlers their own."""
-    records, _ = observe(runcert_adapter, program, lane)
-    nodes = model(program)
-    for handler in program["handlers"]:
-        expected, observed = expected_counts(nodes, handler), observed_counts(records, handler)
-        for key in sorted(set(expected) | set(observed), key=str):
-            check_count(handler, key, expected[key], observed[key], nodes, program)
+    with counterexamples.callbacks(program, [lane]):
+        records, _ = observe(runcert_adapter, program, lane)
+        nodes = model(program)
+        for handler in program["handlers"]:
+            expected = expected_counts(nodes, handler)
+            observed = observed_counts(records, handler)
+            for key in sorted(set(expected) | set(observed), key=str):
+                check_count(handler, key, expected[key], observed[key], nodes, program)
 
 
 def check_count(handler: str, key: tuple[str, str], expected: int, observed: int,
@@ -152,22 +156,23 @@ def check_count(handler: str, key: tuple[str, str], expected: int, observed: int
 @pytest.mark.rule("CB-ID-4", "CB-ID-5")
 @LAWS
 @given(program=programs())
-def test_parent_linkage(runcert_adapter, lane, program):
+def test_parent_linkage(runcert_adapter, counterexamples, lane, program):
     """Every event names its run and the run's parent; children link to their caller."""
-    records, _ = observe(runcert_adapter, program, lane)
-    nodes = model(program)
-    for handler, rows in records.items():
-        for row in rows:
-            node = nodes.get(row["run"])
-            check("CB-ID-4", node is not None,
-                  f"handler {handler!r}: {row['event']} names run {row['run']}, which the "
-                  f"program never started; program {show(program)}")
-            if node is None or row["event"] == "on_custom_event":
-                continue
-            rule = "CB-ID-5" if node.parent else "CB-ID-4"
-            check(rule, row["parent"] == node.parent,
-                  f"handler {handler!r}: {row['event']} of {row['run']} carries parent "
-                  f"{row['parent']!r}, expected {node.parent!r}; program {show(program)}")
+    with counterexamples.callbacks(program, [lane]):
+        records, _ = observe(runcert_adapter, program, lane)
+        nodes = model(program)
+        for handler, rows in records.items():
+            for row in rows:
+                node = nodes.get(row["run"])
+                check("CB-ID-4", node is not None,
+                      f"handler {handler!r}: {row['event']} names run {row['run']}, which the "
+                      f"program never started; program {show(program)}")
+                if node is None or row["event"] == "on_custom_event":
+                    continue
+                rule = "CB-ID-5" if node.parent else "CB-ID-4"
+                check(rule, row["parent"] == node.parent,
+                      f"handler {handler!r}: {row['event']} of {row['run']} carries parent "
+                      f"{row['parent']!r}, expected {node.parent!r}; program {show(program)}")
 
 
 # -- tags -------------------------------------------------------------------------------
@@ -175,23 +180,24 @@ def test_parent_linkage(runcert_adapter, lane, program):
 @pytest.mark.rule("CB-TAG-1", "CB-TAG-2", "CB-TAG-3", "CB-CHILD-3")
 @LAWS
 @given(program=programs())
-def test_tag_inheritance(runcert_adapter, lane, program):
+def test_tag_inheritance(runcert_adapter, counterexamples, lane, program):
     """Request tags reach every run; constructor and get_child tags only their own."""
-    records, _ = observe(runcert_adapter, program, lane)
-    nodes = model(program)
-    for handler, rows in records.items():
-        for row in rows:
-            node = nodes.get(row["run"])
-            if node is None:
-                continue
-            expected = (set(node.request.get("tags", [])) if row["event"] == "on_custom_event"
-                        else node.tags)
-            observed = set(row["tags"] or [])
-            if observed != expected:
-                rule = tag_rule(node, expected - observed, observed - expected)
-                check(rule, False, f"handler {handler!r}: {row['event']} of {row['run']} "
-                                   f"carries tags {sorted(observed)}, expected "
-                                   f"{sorted(expected)}; program {show(program)}")
+    with counterexamples.callbacks(program, [lane]):
+        records, _ = observe(runcert_adapter, program, lane)
+        nodes = model(program)
+        for handler, rows in records.items():
+            for row in rows:
+                node = nodes.get(row["run"])
+                if node is None:
+                    continue
+                custom = row["event"] == "on_custom_event"
+                expected = set(node.request.get("tags", [])) if custom else node.tags
+                observed = set(row["tags"] or [])
+                if observed != expected:
+                    rule = tag_rule(node, expected - observed, observed - expected)
+                    check(rule, False, f"handler {handler!r}: {row['event']} of {row['run']} "
+                                       f"carries tags {sorted(observed)}, expected "
+                                       f"{sorted(expected)}; program {show(program)}")
 
 
 def tag_rule(node: Node, missing: set[str], extra: set[str]) -> str:
@@ -219,20 +225,22 @@ def own_tags(node: Node) -> set[str]:
 @pytest.mark.rule("CB-META-1", "CB-META-2", "CB-META-3")
 @LAWS
 @given(program=programs())
-def test_metadata_precedence(runcert_adapter, lane, program):
+def test_metadata_precedence(runcert_adapter, counterexamples, lane, program):
     """Start events carry request metadata overridden by the component's own, locally."""
-    records, _ = observe(runcert_adapter, program, lane)
-    nodes = model(program)
-    for handler, rows in records.items():
-        for row in rows:
-            node = nodes.get(row["run"])
-            if node is None or row["event"] not in START_EVENTS:
-                continue
-            observed = row["metadata"] or {}
-            if observed != node.metadata:
-                check(metadata_rule(node, observed), False, (
-                    f"handler {handler!r}: {row['event']} of {row['run']} carries metadata "
-                    f"{observed}, expected {node.metadata}; program {show(program)}"))
+    with counterexamples.callbacks(program, [lane]):
+        records, _ = observe(runcert_adapter, program, lane)
+        nodes = model(program)
+        for handler, rows in records.items():
+            for row in rows:
+                node = nodes.get(row["run"])
+                if node is None or row["event"] not in START_EVENTS:
+                    continue
+                observed = row["metadata"] or {}
+                if observed != node.metadata:
+                    check(metadata_rule(node, observed), False, (
+                        f"handler {handler!r}: {row['event']} of {row['run']} carries "
+                        f"metadata {observed}, expected {node.metadata}; "
+                        f"program {show(program)}"))
 
 
 def metadata_rule(node: Node, observed: dict[str, Any]) -> str:
@@ -255,11 +263,12 @@ def metadata_rule(node: Node, observed: dict[str, Any]) -> str:
 @LAWS
 @given(program=programs(errors=True, ignore=True))
 @example(program=CHAT_FLAGS)
-def test_start_end_pairing(runcert_adapter, lane, program):
+def test_start_end_pairing(runcert_adapter, counterexamples, lane, program):
     """Each start a handler sees is closed once, after its descendants; no orphan ends."""
-    records, _ = observe(runcert_adapter, program, lane)
-    for handler, rows in records.items():
-        check_pairing(handler, rows, program)
+    with counterexamples.callbacks(program, [lane]):
+        records, _ = observe(runcert_adapter, program, lane)
+        for handler, rows in records.items():
+            check_pairing(handler, rows, program)
 
 
 def check_pairing(handler: str, rows: list[dict[str, Any]], program: dict[str, Any]) -> None:
@@ -289,21 +298,23 @@ def check_pairing(handler: str, rows: list[dict[str, Any]], program: dict[str, A
 @pytest.mark.rule("CB-ISO-1", "CB-ISO-2")
 @LAWS
 @given(program=programs(requests=3, concurrent=True))
-def test_concurrent_isolation(runcert_adapter, lane, program):
+def test_concurrent_isolation(runcert_adapter, counterexamples, lane, program):
     """Concurrent requests: each request handler sees all of its request, nothing else."""
-    rule = {"async": "CB-ISO-1", "sync": "CB-ISO-2"}[lane]
-    records, _ = observe(runcert_adapter, program, lane)
-    nodes = model(program)
-    for index, request in enumerate(program["requests"], start=1):
-        handler = f"req{index}"
-        foreign = sorted({r["run"] for r in records[handler]
-                          if request_of(r["run"]) != request["name"]})
-        check(rule, not foreign, f"{handler!r} of request {request['name']} got events of "
-                                 f"{foreign}; program {show(program)}")
-        expected, observed = expected_counts(nodes, handler), observed_counts(records, handler)
-        lost = sorted((expected - observed).elements(), key=str)
-        check(rule, not lost, f"{handler!r} of request {request['name']} is missing "
-                              f"{lost}; program {show(program)}")
+    with counterexamples.callbacks(program, [lane]):
+        rule = {"async": "CB-ISO-1", "sync": "CB-ISO-2"}[lane]
+        records, _ = observe(runcert_adapter, program, lane)
+        nodes = model(program)
+        for index, request in enumerate(program["requests"], start=1):
+            handler = f"req{index}"
+            foreign = sorted({r["run"] for r in records[handler]
+                              if request_of(r["run"]) != request["name"]})
+            check(rule, not foreign, f"{handler!r} of request {request['name']} got events of "
+                                     f"{foreign}; program {show(program)}")
+            expected = expected_counts(nodes, handler)
+            observed = observed_counts(records, handler)
+            lost = sorted((expected - observed).elements(), key=str)
+            check(rule, not lost, f"{handler!r} of request {request['name']} is missing "
+                                  f"{lost}; program {show(program)}")
 
 
 # -- parity -----------------------------------------------------------------------------
@@ -313,14 +324,15 @@ def test_concurrent_isolation(runcert_adapter, lane, program):
 @LAWS
 @given(program=programs(inline=True, ignore=True, errors=True))
 @example(program=INLINE_LLM)
-def test_sync_async_parity(runcert_adapter, program):
+def test_sync_async_parity(runcert_adapter, counterexamples, program):
     """The same program shows every handler the same transcript on both managers."""
-    sync_records, sync_outcomes = observe(runcert_adapter, program, "sync")
-    async_records, async_outcomes = observe(runcert_adapter, program, "async")
-    try:
-        compare(sync_records, async_records, ["CB-PARITY-1"],
-                expected_outcomes=sync_outcomes, observed_outcomes=async_outcomes)
-    except RuleViolation as difference:
-        check("CB-PARITY-1", False, f"sync lane (expected) vs async lane (got): "
-                                    f"{difference.message}; program {show(program)}")
+    with counterexamples.callbacks(program, ["sync", "async"]):
+        sync_records, sync_outcomes = observe(runcert_adapter, program, "sync")
+        async_records, async_outcomes = observe(runcert_adapter, program, "async")
+        try:
+            compare(sync_records, async_records, ["CB-PARITY-1"],
+                    expected_outcomes=sync_outcomes, observed_outcomes=async_outcomes)
+        except RuleViolation as difference:
+            check("CB-PARITY-1", False, f"sync lane (expected) vs async lane (got): "
+                                        f"{difference.message}; program {show(program)}")
 

@@ -1,0 +1,254 @@
+"""Shrunk counterexamples, exported as transcripts anyone can replay.
+
+When a property test or a state machine fails and ``--runcert-counterexamples=DIR`` is
+given, the failing example (Hypothesis runs the shrunk one last, as its *final* run) is
+written to ``DIR/<test name>-<rule>.json`` as an ordinary transcript:
+
+- callbacks: a ``runcert-transcript/1`` document whose program is the failing program;
+- streams: the same format with ``"contract": "streams"``, whose program replays the
+  failing example's steps (see :class:`Tape`).
+
+Its ``expected`` observations are recorded by running the same program on the
+reference implementation (the oracle), its ``rules`` are the violated rule, and
+``origin`` says where it came from (``kind``, ``test``, ``seed``, ``implementation``).
+Replaying the file on the failing implementation reports a difference on that rule; on
+the reference it passes. The exporter replays it once on the implementation under test
+before saying so: the note added to the failure gives the file, whether the replay
+reproduced the rule, and the command that replays it.
+
+Nothing is written without the option.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .adapter import Adapter, ProjectionSpec
+from .checks import RuleViolation
+
+__all__ = ["Exporter", "Tape", "file_name", "is_final_run", "reference"]
+
+KIND = "counterexample"
+
+
+# -- naming ------------------------------------------------------------------------------------
+
+def _sanitise(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "test"
+
+
+def file_name(test: str, rule: str) -> str:
+    """``<test name>-<rule>.json`` for a node id ``path::Class::test[params]``."""
+    return f"{_sanitise(test.rpartition('::')[2])}-{_sanitise(rule)}.json"
+
+
+def transcript_id(test: str, rule: str) -> str:
+    """An id in the transcripts' alphabet (``[a-z0-9_]+``) naming the same example."""
+    stem = file_name(test, rule).removesuffix(".json").lower()
+    return re.sub(r"[^a-z0-9_]+", "_", stem).strip("_")
+
+
+# -- the oracle and Hypothesis -------------------------------------------------------------------
+
+@functools.cache
+def reference() -> Adapter:
+    """The reference implementation: what every counterexample's observations come from."""
+    from .resolve import resolve
+
+    return resolve("reference")
+
+
+def is_final_run() -> bool:
+    """Whether this is Hypothesis's final run of a failing example (the shrunk one).
+
+    Outside a Hypothesis test every run counts as final.
+    """
+    try:
+        from hypothesis.control import current_build_context
+
+        return bool(current_build_context().is_final)
+    except Exception:  # noqa: BLE001 - no build context: not under Hypothesis
+        return True
+
+
+# -- stream programs, recorded step by step ----------------------------------------------------
+
+def projection_dict(spec: ProjectionSpec) -> dict[str, Any]:
+    namespace = None if spec.namespace is None else list(spec.namespace)
+    return {"name": spec.name, "method": spec.method, "namespace": namespace,
+            "maxlen": spec.maxlen, "native": spec.native}
+
+
+@dataclass
+class Tape:
+    """A stream program written while an example runs (conformance.streams.programs).
+
+    ``open`` records the script (every gate held, as the suites' sources are) and the
+    declared projections; ``act`` appends an action; ``spawn`` starts an action as a task
+    and returns its name; ``join`` awaits one. :meth:`program` closes the recording:
+    the run is aborted and every task still running is joined, so the program ends the
+    way the example's teardown did and replays without leaking tasks.
+    """
+
+    script: dict[str, Any] = field(default_factory=lambda: {"events": []})
+    projections: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    running: list[str] = field(default_factory=list)
+    spawned: int = 0
+
+    def open(self, events: list[dict[str, Any]], projections: list[ProjectionSpec],
+             held: list[int], stubborn: bool = False) -> None:
+        self.script = {"events": [dict(e) for e in events], "held": list(held)}
+        if stubborn:
+            self.script["stubborn"] = True
+        self.projections = [projection_dict(p) for p in projections]
+
+    def act(self, action: dict[str, Any]) -> None:
+        self.actions.append(action)
+
+    def spawn(self, action: dict[str, Any]) -> str:
+        self.spawned += 1
+        name = f"t{self.spawned}"
+        self.actions.append({"do": "spawn", "action": action, "as": name})
+        self.running.append(name)
+        return name
+
+    def join(self, name: str) -> None:
+        if name in self.running:
+            self.running.remove(name)
+            self.actions.append({"do": "join", "task": name})
+
+    def program(self) -> dict[str, Any]:
+        ending = [{"do": "abort"}] + [{"do": "join", "task": t} for t in self.running]
+        return {"script": self.script, "projections": self.projections,
+                "actions": self.actions + ending}
+
+
+# -- the exporter -------------------------------------------------------------------------------
+
+@dataclass
+class Exporter:
+    """Writes the counterexamples of one test (disabled when ``directory`` is None)."""
+
+    directory: Path | None
+    test: str  # pytest node id
+    impl: str  # the --impl value, for the replay command
+    adapter: Adapter
+    seed: Any = None
+    written: list[Path] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # shown in Hypothesis's "Failing test case"
+        return f"Exporter(directory={str(self.directory)!r})"
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    @contextmanager
+    def callbacks(self, program: dict[str, Any], lanes: list[str]) -> Iterator[None]:
+        """Export ``program`` when the block fails on a rule."""
+        try:
+            yield
+        except RuleViolation as violation:
+            if self.enabled and is_final_run():
+                self.export(violation, lambda rule: self.callback_document(program, lanes, rule))
+            raise
+
+    @contextmanager
+    def streams(self, tape: Tape) -> Iterator[None]:
+        """Export ``tape``'s program when the block fails on a rule."""
+        try:
+            yield
+        except RuleViolation as violation:
+            self.export_stream(violation, tape)
+            raise
+
+    def export_stream(self, violation: BaseException, tape: Tape) -> None:
+        if self.enabled and isinstance(violation, RuleViolation) and is_final_run():
+            self.export(violation, lambda rule: self.stream_document(tape.program(), rule))
+
+    # -- documents ----------------------------------------------------------------------------
+    def header(self, rule: str) -> dict[str, Any]:
+        return {
+            "id": transcript_id(self.test, rule),
+            "title": f"Shrunk counterexample of {rule} found by {self.test}",
+            "source": f"counterexample of {self.test} on {self.adapter.name}",
+            "rules": [rule],
+            "origin": {"kind": KIND, "test": self.test, "seed": self.seed,
+                       "implementation": {"name": self.adapter.name,
+                                          "version": self.adapter.version}},
+        }
+
+    def callback_document(self, program: dict[str, Any], lanes: list[str],
+                          rule: str) -> dict[str, Any]:
+        from .programs import FORMAT, observe
+
+        records, outcomes = observe(reference(), program, lanes[0])
+        return {"format": FORMAT, **self.header(rule), "lanes": list(lanes),
+                "program": program, "expected": records, "outcomes": outcomes}
+
+    def stream_document(self, program: dict[str, Any], rule: str) -> dict[str, Any]:
+        from .programs import FORMAT
+        from .streams.programs import CONTRACT, observe
+
+        records, outcomes = observe(reference(), program)
+        return {"format": FORMAT, "contract": CONTRACT, **self.header(rule),
+                "lanes": ["async"], "program": program, "expected": records,
+                "outcomes": outcomes}
+
+    # -- writing ------------------------------------------------------------------------------
+    def export(self, violation: RuleViolation, build: Any) -> None:
+        """Write the transcript, replay it once on the implementation, note the failure.
+
+        A crash while exporting never hides the failure itself: it becomes the note.
+        """
+        assert self.directory is not None
+        path = self.directory / file_name(self.test, violation.rule)
+        try:
+            doc = build(violation.rule)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            from .programs import dumps
+
+            path.write_text(dumps(doc), encoding="utf-8")
+            self.written.append(path)
+            verdict = replay_verdict(doc, self.adapter, violation.rule)
+        except Exception as exc:  # noqa: BLE001 - reported on the failure instead
+            violation.add_note(f"counterexample transcript: not written to {path} "
+                               f"({type(exc).__name__}: {exc})")
+            return
+        violation.transcript = str(path)  # type: ignore[attr-defined]
+        violation.add_note(
+            f"counterexample transcript: {path} ({verdict}); replay: pytest "
+            f"--impl={self.impl} --runcert-transcripts={self.directory}")
+
+
+def replay(doc: dict[str, Any], adapter: Adapter) -> RuleViolation | None:
+    """The first attributed difference of a counterexample on ``adapter``, or None."""
+    if doc.get("contract") == "streams":
+        from .streams.programs import replay as replay_stream
+
+        try:
+            replay_stream(doc, adapter)
+        except RuleViolation as violation:
+            return violation
+        return None
+    from .programs import first_difference
+
+    return first_difference(doc, adapter)
+
+
+def replay_verdict(doc: dict[str, Any], adapter: Adapter, rule: str) -> str:
+    """What replaying ``doc`` on ``adapter`` shows, in a few words."""
+    found = replay(doc, adapter)
+    if found is None:
+        return (f"replaying it on {adapter.name} shows no difference from the reference: "
+                f"the law failed on something the transcript does not observe")
+    if found.rule != rule:
+        return f"replaying it on {adapter.name} reproduces a difference on {found.rule}"
+    return f"replaying it on {adapter.name} reproduces {rule}"
