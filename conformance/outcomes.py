@@ -15,7 +15,8 @@ OPTIONAL_UNMET = "optional unmet"
 KNOWN_DEVIATION = "known deviation"
 TIMEOUT = "timeout"
 DEVIATION_FIXED = "deviation fixed"  # listed as a deviation, yet every test passed
-NOT_RUN = "not run"  # no test of the rule ran (deselected, or none collected)
+NOT_RUN = "not run"  # no test of the rule ran (none collected, or deselected by -k/-m)
+DESELECTED = "deselected"  # excluded by --runcert-rules: this run says nothing about it
 
 LEGEND = {
     PASS: "every test citing the rule passed",
@@ -26,13 +27,15 @@ LEGEND = {
     TIMEOUT: "the implementation did not return within the time limit",
     DEVIATION_FIXED: "listed as a deviation but no test confirmed it (remove it from the manifest)",
     NOT_RUN: "no test of this rule ran",
+    DESELECTED: "not selected by --runcert-rules (not certified by this run)",
 }
 # Worst first: a rule's outcome is the worst outcome among its tests.
 SEVERITY = [FAIL, TIMEOUT, DEVIATION_FIXED, KNOWN_DEVIATION, OPTIONAL_UNMET, PASS,
-            NOT_APPLICABLE, NOT_RUN]
+            NOT_APPLICABLE, DESELECTED, NOT_RUN]
 FAILING = frozenset({FAIL, TIMEOUT, DEVIATION_FIXED})
 SYMBOL = {PASS: "+", FAIL: "-", NOT_APPLICABLE: "n/a", OPTIONAL_UNMET: "~",
-          KNOWN_DEVIATION: "dev", TIMEOUT: "T", DEVIATION_FIXED: "fixed?", NOT_RUN: "."}
+          KNOWN_DEVIATION: "dev", TIMEOUT: "T", DEVIATION_FIXED: "fixed?", NOT_RUN: ".",
+          DESELECTED: "desel"}
 
 
 @dataclass
@@ -41,6 +44,7 @@ class TestVerdict:
     outcomes: dict[str, str]  # rule -> outcome for this test
     message: str = ""
     duration: float = 0.0
+    transcripts: dict[str, str] = field(default_factory=dict)  # rule -> reproducing transcript
 
 
 @dataclass
@@ -50,6 +54,7 @@ class RuleResult:
     tests: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     duration: float = 0.0
+    transcripts: list[str] = field(default_factory=list)  # of the failing tests, if any
 
 
 def aggregate(
@@ -67,6 +72,9 @@ def aggregate(
             seen[rid].append(outcome)
             if outcome not in (PASS, NOT_APPLICABLE) and verdict.message:
                 result.messages.append(f"{verdict.nodeid}: {verdict.message}")
+            transcript = verdict.transcripts.get(rid)
+            if transcript and transcript not in result.transcripts:
+                result.transcripts.append(transcript)
     for rid, outcomes in seen.items():
         worst = min(outcomes, key=SEVERITY.index)
         if rid in deviations and worst in (PASS,):

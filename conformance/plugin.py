@@ -6,29 +6,28 @@ the way of a project's own tests.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import random
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import aio, checks
+from . import aio, checks, report, selection
 from .adapter import Adapter
 from .checks import ImplementationTimeout, RuleViolation, TestContext
 from .outcomes import (
-    DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NOT_APPLICABLE, OPTIONAL_UNMET,
-    PASS, SYMBOL, TIMEOUT, TestVerdict, aggregate, totals,
+    DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NOT_APPLICABLE,
+    OPTIONAL_UNMET, PASS, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate, totals,
 )
 from .resolve import ResolutionError, resolve
-from .rules import RULE_ID, Rule, catalogue
+from .rules import RULE_ID, catalogue
 
 SUITES = Path(__file__).resolve().parent / "suites"
 PROFILES = {"fast": 15, "default": 60, "thorough": 400}
@@ -37,7 +36,10 @@ adapter_key = pytest.StashKey[Adapter]()
 verdicts_key = pytest.StashKey[list[TestVerdict]]()
 context_key = pytest.StashKey[TestContext]()
 started_key = pytest.StashKey[float]()
-partial_key = pytest.StashKey[bool]()  # paths given or tests deselected: not a full certification
+partial_key = pytest.StashKey[bool]()  # paths given, tests deselected or rules selected
+patterns_key = pytest.StashKey[list[str]]()  # the --runcert-rules patterns ([]: none)
+selected_key = pytest.StashKey["frozenset[str] | None"]()  # the rules they name (None: all)
+cited_key = pytest.StashKey[set[str]]()  # rules cited by the collected tests, before selection
 timeouts_key = pytest.StashKey[int]()
 exit_key = pytest.StashKey[int]()
 _depth = 0  # nesting of pytest sessions in this process (pytester runs in-process)
@@ -92,6 +94,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("runcert_profile", "Hypothesis profile: fast, default, thorough",
                   default="default")
     parser.addini("runcert_report", "write the per-rule results as JSON here", default="")
+    group.addoption("--runcert-rules", dest="runcert_rules", default=None, metavar="PATTERNS",
+                    help="certify only these rules: comma-separated rule IDs (CB-ID-1), globs "
+                         "(CB-SCOPE-*) or areas (RS-BP); the others show as deselected")
+    parser.addini("runcert_rules", "certify only these rules (IDs, globs or areas)", default="")
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -107,6 +113,11 @@ def directory_setting(config: pytest.Config, name: str) -> Path | None:
 
 def active(config: pytest.Config) -> bool:
     return adapter_key in config.stash
+
+
+def is_worker(config: pytest.Config) -> bool:
+    """A pytest-xdist worker: runs tests and ships verdicts; the controller reports."""
+    return hasattr(config, "workerinput")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -142,6 +153,13 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         except ValueError:
             raise pytest.UsageError(
                 f"runcert: {option} must be a positive number of seconds") from None
+    patterns = selection.parse(_setting(config, "runcert_rules"))
+    try:
+        config.stash[selected_key] = selection.select(patterns, rules) if patterns else None
+    except selection.SelectionError as exc:
+        raise pytest.UsageError(f"runcert: --runcert-rules: {exc}") from None
+    config.stash[patterns_key] = patterns
+    config.stash[cited_key] = set()
     config.stash[adapter_key] = adapter
     config.stash[verdicts_key] = []
     config.stash[timeouts_key] = 0
@@ -150,13 +168,33 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     from hypothesis import settings
 
     settings.load_profile(f"runcert-{profile}")
-    if getattr(config.option, "hypothesis_seed", None) is None and hasattr(
-            config.option, "hypothesis_seed"):
-        config.option.hypothesis_seed = random.randrange(2**32)  # shown in the header
-    config.stash[partial_key] = config.args_source == pytest.Config.ArgsSource.ARGS
-    if not config.stash[partial_key]:
+    _choose_seed(config)
+    paths_given = config.args_source == pytest.Config.ArgsSource.ARGS
+    config.stash[partial_key] = paths_given or bool(patterns)
+    if not paths_given:
         config.args = [str(SUITES)]  # no paths given: run the packaged suites
     _quiet_neighbours(config)
+    if not is_worker(config):
+        config.pluginmanager.register(_VerdictCollector(config), "runcert-verdicts")
+
+
+def _choose_seed(config: pytest.Config) -> None:
+    """A fresh Hypothesis seed unless given; xdist workers use the controller's."""
+    if not hasattr(config.option, "hypothesis_seed"):
+        return
+    shared = getattr(config, "workerinput", {}).get("runcert_seed")
+    if shared is not None:
+        config.option.hypothesis_seed = shared
+    elif config.option.hypothesis_seed is None:
+        config.option.hypothesis_seed = random.randrange(2**32)  # shown in the header
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller: every worker runs with the seed the header shows."""
+    config = node.config
+    if active(config):
+        node.workerinput["runcert_seed"] = getattr(config.option, "hypothesis_seed", None)
 
 
 def _quiet_neighbours(config: pytest.Config) -> None:
@@ -184,7 +222,15 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         f"seed {getattr(config.option, 'hypothesis_seed', None)}",
         f"runcert: time limits: {float(_setting(config, 'runcert_timeout')):g}s per test, "
         f"{aio.AWAIT_TIMEOUT:g}s per await",
-    ]
+    ] + _selection_header(config)
+
+
+def _selection_header(config: pytest.Config) -> list[str]:
+    selected = config.stash[selected_key]
+    if selected is None:
+        return []
+    return [f"runcert: rules selected: {','.join(config.stash[patterns_key])} "
+            f"({len(selected)} of {len(catalogue())})"]
 
 
 # -- collection --------------------------------------------------------------------------
@@ -196,6 +242,7 @@ def cited_rules(item: pytest.Item) -> list[str]:
     return ids
 
 
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not active(config):
         return
@@ -206,11 +253,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         bad = [r for r in ids if r not in rules or not RULE_ID.fullmatch(r)]
         if bad:
             raise pytest.UsageError(f"runcert: {item.nodeid} cites unknown rules {bad}")
+        config.stash[cited_key].update(ids)
+        item.user_properties.extend(("rule", r) for r in ids)  # JUnit XML properties
         missing = [c for m in item.iter_markers("requires") for c in m.args
                    if not adapter.has(c)]
         if missing:
             item.add_marker(pytest.mark.skip(
                 reason=f"{NA_PREFIX}{adapter.name} does not declare {', '.join(missing)}"))
+    _select(config, items)
+
+
+def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the conformance tests that cite none of the selected rules."""
+    selected = config.stash[selected_key]
+    if selected is None:
+        return
+    keep, drop = [], []
+    for item in items:
+        ids = cited_rules(item)
+        (drop if ids and selected.isdisjoint(ids) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -221,10 +285,12 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
     if active(config) and not any(cited_rules(i) for i in session.items):
+        patterns = config.stash[patterns_key]
         raise pytest.UsageError(
             f"runcert: --impl={config.getoption('runcert_impl')} collected no conformance "
-            f"test (paths: {' '.join(config.args)}); a certification that runs nothing "
-            f"certifies nothing")
+            f"test (paths: {' '.join(config.args)}"
+            + (f"; rules: {','.join(patterns)}" if patterns else "")
+            + "); a certification that runs nothing certifies nothing")
 
 
 # -- running -----------------------------------------------------------------------------
@@ -263,6 +329,30 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     if isinstance(exc, BaseExceptionGroup):
         return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
     return [exc]
+
+
+def transcript_of(exc: BaseException) -> str | None:
+    """The reproducing transcript an exception names: its ``transcript`` attribute (see
+    :class:`RuleViolation`) or a ``transcript=<path>`` note."""
+    path = getattr(exc, "transcript", None)
+    if isinstance(path, (str, os.PathLike)) and str(path):
+        return str(path)
+    for note in getattr(exc, "__notes__", None) or ():
+        if isinstance(note, str) and note.startswith("transcript="):
+            return note.removeprefix("transcript=").strip() or None
+    return None
+
+
+def _transcripts(leaves: list[BaseException], violated: dict[str, str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for leaf in leaves:
+        path = transcript_of(leaf)
+        if not path:
+            continue
+        rid = getattr(leaf, "rule", None)
+        for r in ([rid] if rid in violated else list(violated)):
+            found.setdefault(r, path)
+    return found
 
 
 def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestReport,
@@ -309,6 +399,7 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
         outcomes.setdefault(rid, KNOWN_DEVIATION)
     verdict.outcomes = outcomes
     verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items())
+    verdict.transcripts = _transcripts(leaves, violated)
     kinds = set(outcomes.values())
     if kinds <= {KNOWN_DEVIATION}:
         rep.outcome = "skipped"
@@ -343,17 +434,44 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return rep
     if rep.when == "call" or (rep.when == "setup" and not rep.passed):
         verdict = classify(item, call, rep, config.stash[adapter_key])
-        config.stash[verdicts_key].append(verdict)
+        # Shipped with the report: under xdist it reaches the controller (reports are
+        # serialised with their attributes), which aggregates in pytest_runtest_logreport.
+        rep.runcert_verdict = asdict(verdict)
+        item.user_properties.extend(
+            ("rule_outcome", f"{r}: {o}") for r, o in verdict.outcomes.items())
         if TIMEOUT in verdict.outcomes.values():
             config.stash[timeouts_key] += 1
     return rep
 
 
+class _VerdictCollector:
+    """Registered in the process that reports (not in xdist workers)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, "runcert_verdict", None)
+        if isinstance(data, dict):
+            self.config.stash[verdicts_key].append(TestVerdict(**data))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """What an xdist worker's collection found (see :func:`_worker_summary`)."""
+        found = getattr(node, "workeroutput", {}).get("runcert")
+        if found:
+            self.config.stash[cited_key].update(found["cited"])
+            if found["partial"]:
+                self.config.stash[partial_key] = True
+
+
 # -- summary -----------------------------------------------------------------------------
 
-def results(config: pytest.Config) -> dict[str, Any]:
+def results(config: pytest.Config) -> dict[str, RuleResult]:
     """Per-rule results. Strictness (deviation fixed) needs every test of a rule, so a
-    partial run reports an unconfirmed deviation as a pass with a note instead."""
+    partial run reports an unconfirmed deviation as a pass with a note instead. With
+    ``--runcert-rules``, an unselected rule is "deselected" (a test that ran for another
+    rule does not certify it) unless a test saw it fail or time out."""
     adapter = config.stash[adapter_key]
     found = aggregate(catalogue(), config.stash[verdicts_key], dict(adapter.deviations))
     if config.stash[partial_key]:
@@ -361,25 +479,61 @@ def results(config: pytest.Config) -> dict[str, Any]:
             if r.outcome == DEVIATION_FIXED:
                 r.outcome = PASS
                 r.messages.append("listed deviation not confirmed by the tests of this partial run")
+    selected = config.stash[selected_key]
+    if selected is not None:
+        cited = config.stash[cited_key]
+        for rid, r in found.items():
+            if rid not in selected and r.outcome not in (FAIL, TIMEOUT) and (
+                    r.tests or rid in cited):
+                r.outcome = DESELECTED
+                r.messages = ["not selected by --runcert-rules"]
+                r.transcripts = []
     return found
 
 
-def _ran(config: pytest.Config) -> dict[str, Any]:
-    """Only the rules this run touched (a partial run says nothing of the others)."""
-    return {rid: r for rid, r in results(config).items() if r.tests}
+def concerned(config: pytest.Config) -> dict[str, RuleResult]:
+    """The rules this run says something about: those a test ran for, those selected, and
+    those deselected (a partial run says nothing of the others)."""
+    selected = config.stash[selected_key] or frozenset()
+    return {rid: r for rid, r in results(config).items()
+            if r.tests or rid in selected or r.outcome == DESELECTED}
+
+
+def _worker_summary(config: pytest.Config) -> None:
+    """An xdist worker hands its collection's findings to the controller."""
+    config.workeroutput["runcert"] = {  # type: ignore[attr-defined]
+        "cited": sorted(config.stash[cited_key]), "partial": config.stash[partial_key]}
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if not active(config):
         return
-    ran = _ran(config)
-    if any(r.outcome == DEVIATION_FIXED for r in ran.values()) and exitstatus == 0:
+    if is_worker(config):
+        config.stash[exit_key] = int(session.exitstatus)
+        _worker_summary(config)
+        return
+    found = concerned(config)
+    if any(r.outcome == DEVIATION_FIXED for r in found.values()) and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     config.stash[exit_key] = int(session.exitstatus)
     path = _setting(config, "runcert_report")
     if path:
-        write_report(config, Path(path), ran)
+        report.write(Path(path), report.build(run_info(config), found))
+
+
+def run_info(config: pytest.Config) -> report.RunInfo:
+    started = config.stash[started_key]
+    return report.RunInfo(
+        adapter=config.stash[adapter_key],
+        profile=_setting(config, "runcert_profile"),
+        seed=getattr(config.option, "hypothesis_seed", None),
+        started=started,
+        duration=time.time() - started,
+        exit_status=config.stash.get(exit_key, None),
+        selection=config.stash[patterns_key] or None,
+        partial=config.stash[partial_key],
+    )
 
 
 @pytest.hookimpl(trylast=True)
@@ -405,64 +559,56 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os._exit(config.stash.get(exit_key, int(pytest.ExitCode.TESTS_FAILED)))
 
 
-def write_report(config: pytest.Config, path: Path, ran: dict[str, Any]) -> None:
-    adapter = config.stash[adapter_key]
-    failing = sorted(rid for rid, r in ran.items() if r.outcome in FAILING)
-    doc = {
-        "format": "runcert-report/0",
-        "verdict": "no rule ran" if not ran else ("fails" if failing else "meets"),
-        "exit_status": config.stash.get(exit_key, None),
-        "failing_rules": failing,
-        "implementation": {"name": adapter.name, "version": adapter.version,
-                           "capabilities": sorted(adapter.capabilities)},
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "duration": round(time.time() - config.stash[started_key], 3),
-        "rules": {
-            rid: {"level": r.rule.level, "outcome": r.outcome, "tests": r.tests,
-                  "messages": r.messages[:5], "duration": round(r.duration, 4)}
-            for rid, r in sorted(ran.items())
-        },
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+def _rule_line(r: RuleResult, adapter: Adapter) -> str:
+    line = f"  {SYMBOL[r.outcome]:>6} {r.rule.id:<13} {r.rule.level:<6} {r.outcome:<16} {r.rule.title}"
+    if r.outcome in FAILING | {OPTIONAL_UNMET}:
+        line += f"  <- {r.messages[0][:160] if r.messages else ''}"
+    elif r.outcome == KNOWN_DEVIATION:
+        line += f"  <- {adapter.deviations.get(r.rule.id, '')[:120]}"
+    return line
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    if not active(config):
-        return
-    adapter = config.stash[adapter_key]
-    ran = _ran(config)
-    tr = terminalreporter
-    tr.section(f"runcert certification: {adapter.name} {adapter.version}")
-    by_area: dict[str, list[Any]] = {}
-    for rid in sorted(ran, key=lambda r: (ran[r].rule.file, ran[r].rule.number)):
-        by_area.setdefault(ran[rid].rule.area, []).append(ran[rid])
+def _write_areas(tr: Any, found: dict[str, RuleResult], adapter: Adapter) -> None:
+    by_area: dict[str, list[RuleResult]] = {}
+    for rid in sorted(found, key=lambda r: (found[r].rule.file, found[r].rule.number)):
+        by_area.setdefault(found[rid].rule.area, []).append(found[rid])
     for area, rows in by_area.items():
         counts = totals(rows)
         tr.write_line(f"{area} ({rows[0].rule.file}): " + ", ".join(
             f"{n} {o}" for o, n in sorted(counts.items())))
+        if set(counts) == {DESELECTED}:
+            continue  # a wholly deselected area: its count says it all
         for r in rows:
-            mark = SYMBOL[r.outcome]
-            line = f"  {mark:>6} {r.rule.id:<13} {r.rule.level:<6} {r.outcome:<16} {r.rule.title}"
-            if r.outcome in FAILING | {OPTIONAL_UNMET}:
-                line += f"  <- {r.messages[0][:160] if r.messages else ''}"
-            elif r.outcome == KNOWN_DEVIATION:
-                line += f"  <- {adapter.deviations.get(r.rule.id, '')[:120]}"
-            tr.write_line(line, red=r.outcome in FAILING, yellow=r.outcome == OPTIONAL_UNMET)
+            tr.write_line(_rule_line(r, adapter), red=r.outcome in FAILING,
+                          yellow=r.outcome == OPTIONAL_UNMET)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not active(config) or is_worker(config):
+        return
+    adapter = config.stash[adapter_key]
+    found = concerned(config)
+    ran = {rid: r for rid, r in found.items() if r.tests and r.outcome != DESELECTED}
+    tr = terminalreporter
+    tr.section(f"runcert certification: {adapter.name} {adapter.version}")
+    _write_areas(tr, found, adapter)
     if not ran:
         tr.write_line(f"runcert: no conformance test of {adapter.name} ran: nothing is certified",
                       red=True, bold=True)
         return
-    counts = totals(ran.values())
+    counts = totals(found.values())
     tr.write_line("")
     tr.write_line(f"rules: {len(ran)} run of {len(catalogue())}; " + ", ".join(
         f"{n} {o}" for o, n in sorted(counts.items())))
     tr.write_line("legend: " + "; ".join(f"{SYMBOL[o]} {o}" for o in LEGEND))
-    if any(r.outcome in FAILING for r in ran.values()):
+    if config.stash[selected_key] is not None:
+        tr.write_line(f"runcert: rules selected by --runcert-rules="
+                      f"{','.join(config.stash[patterns_key])}; the "
+                      f"{counts.get(DESELECTED, 0)} deselected rules are not certified by this run")
+    failing = [r.rule.id for r in found.values() if r.outcome in FAILING]
+    if failing:
         tr.write_line(f"runcert: {adapter.name} does NOT meet the contract "
-                      f"(failing rules: {', '.join(r.rule.id for r in ran.values() if r.outcome in FAILING)})",
-                      red=True, bold=True)
+                      f"(failing rules: {', '.join(failing)})", red=True, bold=True)
     else:
         tr.write_line(f"runcert: {adapter.name} meets every rule that ran "
                       f"(pass, known deviation, optional unmet or not applicable)",
