@@ -43,9 +43,16 @@ def _sanitise(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "test"
 
 
+def test_name(node_id: str) -> str:
+    """``test[params]`` or ``Class.test`` of a node id; a state machine's ``TestCase``
+    is named by its class (its one test is ``runTest``)."""
+    parts = [p for p in node_id.split("::")[1:] if p != "runTest"] or [node_id]
+    return ".".join(parts)
+
+
 def file_name(test: str, rule: str) -> str:
-    """``<test name>-<rule>.json`` for a node id ``path::Class::test[params]``."""
-    return f"{_sanitise(test.rpartition('::')[2])}-{_sanitise(rule)}.json"
+    """``<test name>-<rule>.json`` for the node id ``test``, sanitised."""
+    return f"{_sanitise(test_name(test))}-{_sanitise(rule)}.json"
 
 
 def transcript_id(test: str, rule: str) -> str:

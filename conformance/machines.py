@@ -15,7 +15,10 @@ one has been routed completely (a pull starts only after the previous event's pu
 done), and so has the last one when a further pull is in flight or the source has ended.
 What a consumer holds is then ``routed to it - taken by it``.
 
-Bind the implementation with ``bind(adapter)`` and run ``Machine.TestCase``.
+Every step is also recorded as a stream program (``conformance.counterexamples.Tape``):
+with an exporter bound, a failing example is written as a replayable stream transcript.
+
+Bind the implementation with ``bind(adapter, exporter)`` and run ``Machine.TestCase``.
 """
 
 from __future__ import annotations
@@ -36,25 +39,50 @@ from hypothesis.stateful import (
 
 from . import aio
 from .adapter import Adapter, ProjectionSpec
-from .checks import check
+from .checks import RuleViolation, check
+from .counterexamples import Exporter, Tape
 from .streams.drive import END, factories
 from .streams.source import ScriptedSource
 from .streams.scripts import METHODS, step
 
-__all__ = ["AbortMachine", "BackpressureMachine", "Consumer", "Log", "bind"]
+__all__ = ["AbortMachine", "BackpressureMachine", "Consumer", "Log", "bind", "exporting"]
 
 SETTLE_ROUNDS = 50  # at most this many settle() calls until nothing moves any more
 CLEANUP_LIMIT = 1.0  # seconds an abort may take while tearing down a failed example
 
 
 @contextmanager
-def bind(adapter: Adapter) -> Iterator[None]:
-    """Run the machines of this module against ``adapter`` inside the block."""
-    previous, RunMachine.adapter = RunMachine.adapter, adapter
+def bind(adapter: Adapter, exporter: Exporter | None = None) -> Iterator[None]:
+    """Run the machines of this module against ``adapter`` inside the block; a failing
+    example is exported by ``exporter`` (when it is enabled)."""
+    previous = RunMachine.adapter, RunMachine.exporter
+    RunMachine.adapter, RunMachine.exporter = adapter, exporter
     try:
         yield
     finally:
-        RunMachine.adapter = previous
+        RunMachine.adapter, RunMachine.exporter = previous
+
+
+def exporting(case: type[Any]) -> type[Any]:
+    """``case`` (a machine's ``TestCase``) with its failures exported as transcripts.
+
+    Hypothesis runs the shrunk failing example last and raises its error, so the tape of
+    the last example is that example's steps.
+    """
+    run_test = case.runTest
+
+    def runTest(self: Any) -> None:  # noqa: N802 - unittest's name
+        RunMachine.last_tape = None
+        try:
+            run_test(self)
+        except RuleViolation as violation:
+            tape, exporter = RunMachine.last_tape, RunMachine.exporter
+            if exporter is not None and tape is not None:
+                exporter.export_stream(violation, tape)
+            raise
+
+    case.runTest = runTest
+    return case
 
 
 # -- what can be subscribed --------------------------------------------------------------------
@@ -71,6 +99,11 @@ class Log:
             return True
         return event["method"] == self.spec.method and (
             self.spec.namespace is None or event["namespace"] == list(self.spec.namespace))
+
+    @property
+    def target(self) -> str:
+        """How a stream program names it."""
+        return "main" if self.spec is None else self.name
 
     def subscribe(self, run: Any) -> Any:
         if self.spec is None:
@@ -134,6 +167,8 @@ class RunMachine(RuleBasedStateMachine):
     """What both machines share. Subclasses declare ``LOGS`` and open the run."""
 
     adapter: ClassVar[Adapter | None] = None
+    exporter: ClassVar[Exporter | None] = None
+    last_tape: ClassVar[Tape | None] = None  # the steps of the example run last
     cursors = Bundle("cursors")
 
     def __init__(self) -> None:
@@ -151,17 +186,32 @@ class RunMachine(RuleBasedStateMachine):
         self.own_tasks: list[asyncio.Task[Any]] = []
         self.steps = 0  # rules run (each ends with a settle)
         self.maxlen: dict[str, int] = {}  # bounded logs (set when the run is opened)
+        self.tape = Tape()  # the steps so far, as a stream program
+        self.taped: dict[asyncio.Task[Any], str] = {}  # task -> its name on the tape
 
     # -- the loop --------------------------------------------------------------------------
-    def spawn(self, coroutine: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+    def spawn(self, coroutine: Coroutine[Any, Any, Any], name: str,
+              action: dict[str, Any] | None = None) -> asyncio.Task[Any]:
+        """Start ``coroutine`` as a task; ``action`` is what it does, for the tape."""
         task = self.loop.create_task(coroutine, name=name)
         self.own_tasks.append(task)
+        if action is not None:
+            self.taped[task] = self.tape.spawn(action)
         return task
+
+    def start_read(self, consumer: Consumer, name: str) -> None:
+        consumer.task = self.spawn(_next_or_end(consumer.iterator), name,
+                                   {"do": "take", "cursor": consumer.label, "n": 1})
+
+    def release(self, index: int) -> None:
+        self.source.release(index)
+        self.tape.act({"do": "release", "index": index})
 
     def settle(self) -> None:
         """Step the loop until nothing moves any more, then collect finished reads."""
         self.steps += 1
         self.loop.run_until_complete(self._quiesce())
+        self.tape.act({"do": "counters"})  # settles, then observes the source
         for consumer in self.consumers:
             self._harvest(consumer)
 
@@ -180,12 +230,13 @@ class RunMachine(RuleBasedStateMachine):
         return (count.pulls, count.completed, count.active, count.closed, count.cancelled,
                 len(tasks), sum(t.done() for t in tasks))
 
-    @staticmethod
-    def _harvest(consumer: Consumer) -> None:
+    def _harvest(self, consumer: Consumer) -> None:
         task = consumer.task
         if task is None or not task.done():
             return
         consumer.task = None
+        if task in self.taped:
+            self.tape.join(self.taped.pop(task))
         if task.cancelled():
             consumer.error = asyncio.CancelledError()
         elif task.exception() is not None:
@@ -204,6 +255,8 @@ class RunMachine(RuleBasedStateMachine):
         self.source = ScriptedSource(self.script, stubborn=stubborn)
         for k in range(len(self.script) + 1):
             self.source.hold(k)
+        self.tape.open(self.script, list(projections), list(range(len(self.script) + 1)),
+                       stubborn)
         self.logs = {"main log": Log("main log"), "values": Log("values", VALUES_SPEC)}
         self.logs.update({p.name: Log(p.name, p) for p in projections})
         assert self.adapter is not None
@@ -235,7 +288,7 @@ class RunMachine(RuleBasedStateMachine):
     def produce(self, n: int) -> None:
         """Open the gates of the next ``n`` pulls (the last gate lets the source end)."""
         for _ in range(min(n, len(self.script) + 1 - self.released)):
-            self.source.release(self.released)
+            self.release(self.released)
             self.released += 1
         self.settle()
 
@@ -243,8 +296,7 @@ class RunMachine(RuleBasedStateMachine):
     def consume(self, consumer: Consumer) -> None:
         """Ask ``consumer`` for its next item, as a task that may block."""
         if consumer.task is None and not consumer.ended and consumer.error is None:
-            consumer.task = self.spawn(_next_or_end(consumer.iterator),
-                                       f"consume {consumer.label}")
+            self.start_read(consumer, f"consume {consumer.label}")
         self.settle()
 
     @rule(consumer=cursors, n=st.integers(2, 4))
@@ -255,7 +307,7 @@ class RunMachine(RuleBasedStateMachine):
             if consumer.task is not None or consumer.ended or consumer.error is not None:
                 return
             if self.released <= len(self.script):
-                self.source.release(self.released)
+                self.release(self.released)
                 self.released += 1
             self.consume(consumer)
 
@@ -265,6 +317,7 @@ class RunMachine(RuleBasedStateMachine):
         self.subscribed.add(name)
         log = self.logs[name]
         consumer = Consumer(name, log, log.subscribe(self.run), self.starts_now(), cap)
+        self.tape.act({"do": "subscribe", "target": log.target, "as": name})
         self.consumers.append(consumer)
         self.settle()
         return consumer
@@ -291,6 +344,7 @@ class RunMachine(RuleBasedStateMachine):
     # -- teardown ----------------------------------------------------------------------------
     def teardown(self) -> None:
         failing = sys.exc_info()[1] is not None
+        RunMachine.last_tape = self.tape
         try:
             if not failing and self.run is not None:
                 self.finish()
@@ -390,6 +444,7 @@ class BackpressureMachine(RunMachine):
         starts = self.starts_now()
         made = [Consumer(f"{log}[{i}]", self.logs[log], branch, starts, cap, "RS-BP-6")
                 for i, branch in enumerate(branches)]
+        self.tape.act({"do": "tee", "target": log, "n": n, "as": [c.label for c in made]})
         self.consumers += made
         self.settle()
         return multiple(*made)
@@ -398,7 +453,7 @@ class BackpressureMachine(RunMachine):
     @rule()
     def drive_output(self) -> None:
         """Await ``output()`` in a task: it drives the run as far as backpressure allows."""
-        self.output_task = self.spawn(self.run.output(), "output()")
+        self.output_task = self.spawn(self.run.output(), "output()", {"do": "output"})
         self.settle()
 
     @invariant()
@@ -435,7 +490,7 @@ class BackpressureMachine(RunMachine):
         note_event(f"bounded readers full at once: {self.most_full}")
         target(float(self.most_full), label="bounded readers full at once")
         for k in range(self.released, len(self.script) + 1):
-            self.source.release(k)
+            self.release(k)
         self.released = len(self.script) + 1
         completed = self.loop.run_until_complete(self._read_to_end())
         self.settle()
@@ -470,8 +525,7 @@ class BackpressureMachine(RunMachine):
             if consumer.error is not None:
                 raise consumer.error
             if consumer.task is None:
-                consumer.task = self.spawn(_next_or_end(consumer.iterator),
-                                           f"drain {consumer.label}")
+                self.start_read(consumer, f"drain {consumer.label}")
             await asyncio.wait({consumer.task})
             self._harvest(consumer)
 
@@ -527,7 +581,8 @@ class AbortMachine(RunMachine):
     def call_result(self, method: str) -> None:
         """Await a result method in a task (before the abort it waits on the gates)."""
         pulls = self.source.count.pulls
-        self.results.append((method, self.spawn(getattr(self.run, method)(), f"{method}()")))
+        self.results.append((method, self.spawn(getattr(self.run, method)(), f"{method}()",
+                                                {"do": method})))
         self.settle()
         if self.aborted:
             check("RS-RES-6", self.source.count.pulls == pulls,
@@ -583,11 +638,12 @@ class AbortMachine(RunMachine):
 
     def _start_abort(self, how: str) -> list[asyncio.Task[Any]]:
         if how == "once":
-            return [self.spawn(self.run.abort(), "abort()")]
+            return [self.spawn(self.run.abort(), "abort()", {"do": "abort"})]
         if how == "twice concurrently":
-            return [self.spawn(self.run.abort(), "abort() #1"),
-                    self.spawn(self.run.abort(), "abort() #2")]
-        return [self.spawn(self._abort_on_cancel(), "cancelled task")]
+            return [self.spawn(self.run.abort(), "abort() #1", {"do": "abort"}),
+                    self.spawn(self.run.abort(), "abort() #2", {"do": "abort"})]
+        return [self.spawn(self._abort_on_cancel(), "cancelled task",
+                           {"do": "abort", "from": "cancelled task"})]
 
     async def _abort_on_cancel(self) -> None:
         """A task cancelled while it waits; its cleanup calls abort()."""

@@ -5,7 +5,8 @@ A *stream program* is JSON-able data::
     {"script": {"events": [ScriptEvent, ...],          # see conformance.streams.source
                 "error_at": null | k, "error": {"type": "RuntimeError", "message": "..."},
                 "generator": false,                     # wrap the source in as_generator
-                "stubborn": false},                     # held pulls swallow cancellation
+                "stubborn": false,                      # held pulls swallow cancellation
+                "held": []},                            # gates held from the start
      "projections": [{"name", "method", "namespace": [...] | null, "maxlen": null,
                       "native": true}],
      "actions": [ACTION, ...],
@@ -29,6 +30,8 @@ a projection name)::
     {"do": "async_with", "target": T, "n": k, "exit": "break" | "raise", "as": C}
                                                        -> {"entered_is_run", "items",
                                                            "propagated"}
+    {"do": "abort", "from": "cancelled task"}          -> {"value": null} (abort() called
+                                                          by a cancelled task's cleanup)
     {"do": "counters"}                                 -> the source counters, after settling
     {"do": "settle"} / {"do": "hold" | "held" | "release", "index": k}
     {"do": "spawn", "action": ACTION, "as": T} / {"do": "join", "task": T}
@@ -131,8 +134,12 @@ def build_source(script: dict[str, Any]) -> ScriptedSource:
     if script.get("error_at") is not None:
         spec = script.get("error", {"type": "RuntimeError", "message": "scripted failure"})
         error = ERRORS[spec["type"]](spec["message"])
-    return ScriptedSource([dict(e) for e in script["events"]], error_at=script.get("error_at"),
-                          error=error, stubborn=script.get("stubborn", False))
+    source = ScriptedSource([dict(e) for e in script["events"]],
+                            error_at=script.get("error_at"), error=error,
+                            stubborn=script.get("stubborn", False))
+    for index in script.get("held", ()):
+        source.hold(index)
+    return source
 
 
 def projection_specs(program: dict[str, Any]) -> list[ProjectionSpec]:
@@ -339,8 +346,33 @@ class Runner:
 
 
 async def _abort(runner: Runner, action: dict[str, Any]) -> Observation:
-    await aio.within(runner.handle(action).abort(), "abort()")
+    run = runner.handle(action)
+    if action.get("from") == "cancelled task":
+        await aio.within(_abort_on_cancel(run), "abort() from a cancelled task")
+    else:
+        await aio.within(run.abort(), "abort()")
     return {"value": None}
+
+
+async def _abort_on_cancel(run: Any) -> None:
+    """abort() called by the cleanup of a task cancelled while it waits (RS-ABORT-9)."""
+
+    async def waiter() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await run.abort()
+            raise
+
+    task = asyncio.create_task(waiter())
+    await aio.settle()
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        me = asyncio.current_task()
+        if me is not None and me.cancelling():
+            raise
 
 
 HANDLERS: dict[str, Callable[[Runner, dict[str, Any]], Awaitable[Observation]]] = {
@@ -373,6 +405,8 @@ def describe(action: dict[str, Any]) -> str:
         detail = f" {describe(action['action'])} as {action['as']}"
     elif do == "join":
         detail = f" {action['task']}"
+    elif do == "abort" and action.get("from"):
+        detail = f" from a {action['from']}{on}"
     elif do == "nested":
         detail = f" {'/'.join(action['path'])} as {action['as']}"
     else:

@@ -3,7 +3,8 @@
 Each machine explores interleavings of produce, subscribe, consume, tee, results and
 abort; a failing run shrinks to a short sequence of named steps, printed by Hypothesis
 (``state.subscribe(log='b1')``, ``state.consume(consumer=cursors_0)``, ...), and the
-failure names its rule.
+failure names its rule. With ``--runcert-counterexamples=DIR`` the shrunk steps are also
+written there as a replayable stream transcript, and the failure names the file.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import pytest
 from hypothesis import Phase, settings
 
 from conformance.adapter import RS_ASYNC, Adapter
-from conformance.machines import AbortMachine, BackpressureMachine, bind
+from conformance.counterexamples import Exporter
+from conformance.machines import AbortMachine, BackpressureMachine, bind, exporting
 
 pytestmark = pytest.mark.requires(RS_ASYNC)
 
 
 @pytest.fixture(autouse=True)
-def _bound(runcert_adapter: Adapter) -> Iterator[None]:
-    with bind(runcert_adapter):
+def _bound(runcert_adapter: Adapter, counterexamples: Exporter) -> Iterator[None]:
+    with bind(runcert_adapter, counterexamples):
         yield
 
 
@@ -34,13 +36,13 @@ def _scaled(share: float, steps: int) -> settings:
                     phases=[p for p in profile.phases if p is not Phase.explain])
 
 
-TestBackpressureMachine = BackpressureMachine.TestCase
+TestBackpressureMachine = exporting(BackpressureMachine.TestCase)
 TestBackpressureMachine.settings = _scaled(3.0, 30)
 TestBackpressureMachine = pytest.mark.rule(
     "RS-BP-1", "RS-BP-2", "RS-BP-3", "RS-BP-6", "RS-DELIV-1", "RS-FLIGHT-1",
 )(TestBackpressureMachine)
 
-TestAbortMachine = AbortMachine.TestCase
+TestAbortMachine = exporting(AbortMachine.TestCase)
 TestAbortMachine.settings = _scaled(4.0, 25)
 TestAbortMachine = pytest.mark.rule(
     "RS-ABORT-1", "RS-ABORT-2", "RS-ABORT-3", "RS-ABORT-4", "RS-ABORT-5", "RS-ABORT-6",
