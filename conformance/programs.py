@@ -635,10 +635,11 @@ def first_difference(source: str | Path | dict[str, Any],
 
 
 def load(path: str | Path) -> dict[str, Any]:
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    if doc.get("format") != FORMAT:
-        raise ProgramError(f"{path}: not a {FORMAT} transcript")
-    return doc
+    """A transcript file, validated: a malformed one raises a ``TranscriptError`` (a
+    ProgramError) naming the file, the JSON path and what was expected."""
+    from .transcripts.validate import load_transcript
+
+    return load_transcript(path)
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ ID = re.compile(r"[a-z0-9_]+")
 RULE = re.compile(r"(CB|RS)-[A-Z]+-\d+")
 REQUIRED = ("format", "id", "title", "source", "rules", "lanes", "program")
 RESULTS = ("expected", "outcomes")
-OPTIONAL = ("contract", "meta")
+OPTIONAL = ("contract", "origin")
 CONTRACTS = ("callbacks", "streams")
 PREFIX = {"callbacks": "CB-", "streams": "RS-"}
 
@@ -51,6 +51,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "join": ("task",),
 }
 COMMON = ("do", "rule", "run", "terms")
+
+
+def id_of(stem: str) -> str:
+    """The id a file name gives: lower-cased, every run of characters outside
+    ``[a-z0-9_]`` replaced by ``_``, ``_`` stripped at both ends (TR-FMT-2)."""
+    return re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")
 
 
 class TranscriptError(ProgramError):
@@ -147,14 +153,15 @@ class Checker:
         self.fields(doc, "$", required, OPTIONAL + RESULTS, "TR-FMT-1")
         for name in ("title", "source"):
             self.type(doc[name], "text", f"$.{name}", "TR-FMT-1")
-        if "meta" in doc:
-            self.type(doc["meta"], "object", "$.meta", "TR-FMT-1")
+        if "origin" in doc:
+            self.type(doc["origin"], "object", "$.origin", "TR-FMT-1")
         ident = self.type(doc["id"], "string", "$.id", "TR-FMT-2")
         self.require(ID.fullmatch(ident) is not None, "$.id",
                      f"an id of [a-z0-9_]+, got {describe_value(ident)}", "TR-FMT-2")
         if stem is not None:
-            self.require(ident == stem, "$.id",
-                         f"the file name without .json ({stem!r}), got {ident!r}", "TR-FMT-2")
+            self.require(ident == id_of(stem), "$.id",
+                         f"the id the file name gives ({id_of(stem)!r}, from {stem!r}), "
+                         f"got {ident!r}", "TR-FMT-2")
         contract = doc.get("contract", "callbacks")
         self.choice(contract, CONTRACTS, "$.contract", "TR-FMT-4")
         self.rule_list(doc["rules"], contract)
