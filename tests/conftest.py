@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -31,6 +32,44 @@ def pytest_configure(config: pytest.Config) -> None:
             f"{Path(conformance.__file__).parent}")
 CALLBACK_SUITES = SUITES / "callbacks"
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
+REPORT_SCHEMA = REPO / "specs" / "schemas" / "report.schema.json"
+
+
+@functools.cache
+def _report_validator() -> Any:
+    import jsonschema  # the `test` extra
+
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def report_errors(doc: Any) -> list[str]:
+    """Where ``doc`` disagrees with specs/schemas/report.schema.json (empty: it agrees)."""
+    errors = sorted(_report_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    return [f"$.{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
+
+
+def validate_report(doc: Any, where: object = "report") -> None:
+    errors = report_errors(doc)
+    assert not errors, f"{where} does not match {REPORT_SCHEMA.name}:\n" + "\n".join(errors[:10])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_report_matches_the_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every runcert report the kit's tests produced (anywhere under the session's
+    temporary directory) matches the schema; reports read through :class:`Run` are also
+    checked at once."""
+    yield
+    from conformance.report import FORMAT
+
+    for path in sorted(tmp_path_factory.getbasetemp().rglob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(doc, dict) and doc.get("format") == FORMAT:
+            validate_report(doc, path)
 
 
 def suite(name: str) -> str:
@@ -72,7 +111,11 @@ class Run:
 
 
 def _read_report(path: Path) -> dict[str, Any] | None:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    if not path.exists():
+        return None
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    validate_report(doc, path)
+    return doc
 
 
 def run_pytest(args: list[str], cwd: Path, timeout: float = 180) -> Run:

@@ -85,10 +85,11 @@ def test_optional_unmet_is_reported_as_skipped_not_failed(mixed_run):
 
 def test_json_report(mixed_run):
     doc = mixed_run.report
-    assert doc["format"] == "runcert-report/0"
-    assert doc["implementation"] == {
-        "name": "mixed", "version": "0+broken",
-        "capabilities": ["callbacks.sync", "callbacks.trace_group", "callbacks.verbose"]}
+    assert doc["format"] == "runcert-report/1"
+    impl = doc["implementation"]
+    assert (impl["name"], impl["version"]) == ("mixed", "0+broken")
+    assert impl["capabilities"] == ["callbacks.sync", "callbacks.trace_group", "callbacks.verbose"]
+    assert list(impl["deviations"]) == ["CB-ID-3"]
     assert isinstance(doc["duration"], float) and doc["python"] and doc["platform"]
     ran = {r for r in catalogue() if r.startswith(("CB-ID-", "CB-VERB-", "CB-ASYNC-"))}
     assert set(doc["rules"]) == ran  # only the rules this partial run touched
