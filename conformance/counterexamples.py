@@ -98,9 +98,11 @@ class Tape:
 
     ``open`` records the script (every gate held, as the suites' sources are) and the
     declared projections; ``act`` appends an action; ``spawn`` starts an action as a task
-    and returns its name; ``join`` awaits one. :meth:`program` closes the recording:
-    the run is aborted and every task still running is joined, so the program ends the
-    way the example's teardown did and replays without leaking tasks.
+    and returns its name; ``join`` records that the task was seen done (on replay: its
+    observation if it is done after a settle, else ``{"pending": true}``, so an
+    implementation that blocks where the recorded one did not shows a difference instead
+    of a timeout). :meth:`program` closes the recording: the run is aborted and every task
+    still running is joined, so the program replays without leaking tasks.
     """
 
     script: dict[str, Any] = field(default_factory=lambda: {"events": []})
@@ -129,10 +131,10 @@ class Tape:
     def join(self, name: str) -> None:
         if name in self.running:
             self.running.remove(name)
-            self.actions.append({"do": "join", "task": name})
+            self.actions.append({"do": "join", "task": name, "now": True})
 
     def program(self) -> dict[str, Any]:
-        ending = [{"do": "abort"}] + [{"do": "join", "task": t} for t in self.running]
+        ending = [{"do": "abort"}, {"do": "join_all"}]
         return {"script": self.script, "projections": self.projections,
                 "actions": self.actions + ending}
 

@@ -35,6 +35,10 @@ a projection name)::
     {"do": "counters"}                                 -> the source counters, after settling
     {"do": "settle"} / {"do": "hold" | "held" | "release", "index": k}
     {"do": "spawn", "action": ACTION, "as": T} / {"do": "join", "task": T}
+    {"do": "join", "task": T, "now": true}             -> T's observation if it is done after
+                                                          settling, else {"pending": true}
+    {"do": "join_all"}                                 -> {"joined": {T: observation, ...}}
+                                                          for every task not joined yet
 
 An action that raises is observed as ``{"raised": type name, "source_error": bool}`` (plus
 the message when it is the source's own error, whose text the kit wrote; ``"terms": [...]``
@@ -179,7 +183,7 @@ class Runner:
         for index, action in enumerate(self.program["actions"]):
             observed = {"skipped": True} if self.stopped else await self.perform(action)
             records.append({"step": index, "do": describe(action), "observed": observed})
-        if set(self.tasks) - self.joined:
+        if set(self.tasks) - self.joined and not self.stopped:
             raise ProgramError(f"tasks never joined: {sorted(set(self.tasks) - self.joined)}")
         await aio.settle()
         outcomes = {"source": self.counters(), "pending_tasks": pending_tasks()}
@@ -339,10 +343,21 @@ class Runner:
         return {"spawned": True}
 
     async def do_join(self, action: dict[str, Any]) -> Observation:
-        if action["task"] not in self.tasks:
-            raise ProgramError(f"unknown task {action['task']!r}")
-        self.joined.add(action["task"])
-        return await aio.within(self.tasks[action["task"]], f"task {action['task']}")
+        name = action["task"]
+        if name not in self.tasks:
+            raise ProgramError(f"unknown task {name!r}")
+        if action.get("now"):
+            await aio.settle()
+            if not self.tasks[name].done():
+                return {"pending": True}
+        self.joined.add(name)
+        return await aio.within(self.tasks[name], f"task {name}")
+
+    async def do_join_all(self, action: dict[str, Any]) -> Observation:
+        joined = {}
+        for name in [t for t in self.tasks if t not in self.joined]:
+            joined[name] = await self.do_join({"task": name})
+        return {"joined": joined}
 
 
 async def _abort(runner: Runner, action: dict[str, Any]) -> Observation:
@@ -382,7 +397,7 @@ HANDLERS: dict[str, Callable[[Runner, dict[str, Any]], Awaitable[Observation]]] 
     "nested": Runner.do_nested, "async_with": Runner.do_async_with,
     "counters": Runner.do_counters, "settle": Runner.do_settle,
     **{name: Runner.do_gate for name in ("hold", "held", "release")},
-    "spawn": Runner.do_spawn, "join": Runner.do_join,
+    "spawn": Runner.do_spawn, "join": Runner.do_join, "join_all": Runner.do_join_all,
 }
 
 
@@ -404,7 +419,7 @@ def describe(action: dict[str, Any]) -> str:
     elif do == "spawn":
         detail = f" {describe(action['action'])} as {action['as']}"
     elif do == "join":
-        detail = f" {action['task']}"
+        detail = f" {action['task']}" + (" if done" if action.get("now") else "")
     elif do == "abort" and action.get("from"):
         detail = f" from a {action['from']}{on}"
     elif do == "nested":

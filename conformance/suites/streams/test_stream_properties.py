@@ -8,6 +8,9 @@ step. Every pull is held on a gate, so several consumers really do wait on one p
 Finally every gate opens and each consumer reads to its end.
 
 Each test checks one law against the model (``conformance.streams.scripts.routed``).
+Every example is also recorded as a stream program (subscriptions, reads as tasks,
+releases, a settle after each step): with ``--runcert-counterexamples=DIR`` a failing
+example is written there as a replayable stream transcript.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from hypothesis import strategies as st
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
+from conformance.counterexamples import Exporter, Tape
 from conformance.streams.drive import END, anext_or_end, drain, settle
 from conformance.streams.scripts import (
     ALL_VALUES, CUSTOM_ANY, SUB_VALUES, UPDATES, VALUES, routed, scripted_entries, scripts,
@@ -67,37 +71,48 @@ class Reader:
     items: list[Any] = field(default_factory=list)
     ended: bool = False
     reading: asyncio.Task[Any] | None = None
+    tape_task: str = ""  # the read's task on the tape
 
-    def collect(self) -> None:
+    def read(self, tape: Tape) -> None:
+        """Start reading the next item, as a task."""
+        self.reading = asyncio.create_task(anext_or_end(self.cursor))
+        self.tape_task = tape.spawn({"do": "take", "cursor": self.label, "n": 1})
+
+    def collect(self, tape: Tape) -> None:
         """Record the item (or the end) of a finished read."""
         if self.reading is None or not self.reading.done():
             return
         item, self.reading = self.reading.result(), None
+        tape.join(self.tape_task)
         if item is END:
             self.ended = True
         else:
             self.items.append(item)
 
-    async def finish(self) -> None:
+    async def finish(self, tape: Tape) -> None:
         if self.reading is not None:
             await self.reading
-            self.collect()
+            self.collect(tape)
         if not self.ended:
             self.items += await drain(self.cursor)
             self.ended = True
 
 
 def subscribe(run_stream: Any, crowd: dict[str, Any],
-              fan_out: Callable[[Any, int], Any]) -> list[Reader]:
+              fan_out: Callable[[Any, int], Any], tape: Tape) -> list[Reader]:
     readers = []
     for name, mode in crowd.items():
         target = run_stream if name == MAIN_LOG else run_stream.extensions[name]
+        taped = {"target": "main" if name == MAIN_LOG else name}
         if isinstance(mode, tuple):
             n = mode[1]
-            readers += [Reader(f"{name} tee({n}) branch {i}", name, branch, n)
+            branches = [Reader(f"{name} tee({n}) branch {i}", name, branch, n)
                         for i, branch in enumerate(fan_out(target, n))]
+            readers += branches
+            tape.act({"do": "tee", **taped, "n": n, "as": [r.label for r in branches]})
         else:
             readers.append(Reader(name, name, aiter(target)))
+            tape.act({"do": "subscribe", **taped, "as": name})
     return readers
 
 
@@ -110,13 +125,14 @@ class Outcome:
 
 async def simulate(open_run: Callable[..., Any], fan_out: Callable[[Any, int], Any],
                    script: list[ScriptEvent], crowd: dict[str, Any],
-                   data: st.DataObject) -> Outcome:
+                   data: st.DataObject, tape: Tape) -> Outcome:
     source = ScriptedSource(script)
     gates = range(len(script) + 1)  # every pull, the one that finds the end too
     for k in gates:
         source.hold(k)
+    tape.open(script, DECLARED, list(gates))
     run_stream = open_run(source, DECLARED)
-    readers = subscribe(run_stream, crowd, fan_out)
+    readers = subscribe(run_stream, crowd, fan_out, tape)
     active_seen = []
     for _ in range(3 * (len(script) + 2)):
         idle = [r for r in readers if not r.ended and r.reading is None]
@@ -125,23 +141,27 @@ async def simulate(open_run: Callable[..., Any], fan_out: Callable[[Any, int], A
             break
         move = data.draw(st.sampled_from(moves), label="step")
         if move == "release":
+            tape.act({"do": "release", "index": source.position})
             source.release(source.position)
         else:
-            reader = next(r for r in idle if r.label == move)
-            reader.reading = asyncio.create_task(anext_or_end(reader.cursor))
+            next(r for r in idle if r.label == move).read(tape)
         await settle()
+        tape.act({"do": "counters"})  # settles, then observes the source
         for reader in readers:
-            reader.collect()
+            reader.collect(tape)
         active_seen.append(source.count.active)
     for k in gates:
         source.release(k)
-    await within(asyncio.gather(*(r.finish() for r in readers)), "the readers' last reads")
+        tape.act({"do": "release", "index": k})
+    await within(asyncio.gather(*(r.finish(tape) for r in readers)), "the readers' last reads")
+    tape.actions += [{"do": "drain", "cursor": r.label} for r in readers]
     return Outcome(source, readers, active_seen)
 
 
 def play(open_run: Callable[..., Any], fan_out: Callable[[Any, int], Any],
-         script: list[ScriptEvent], crowd: dict[str, Any], data: st.DataObject) -> Outcome:
-    return run(lambda: simulate(open_run, fan_out, script, crowd, data))
+         script: list[ScriptEvent], crowd: dict[str, Any], data: st.DataObject,
+         tape: Tape) -> Outcome:
+    return run(lambda: simulate(open_run, fan_out, script, crowd, data, tape))
 
 
 def expected(reader: Reader, script: list[ScriptEvent]) -> list[Any]:
@@ -156,17 +176,20 @@ def test_every_consumer_sees_its_events_in_order(open_run: Callable[..., Any],
                                                  fan_out: Callable[[Any, int], Any],
                                                  script: list[ScriptEvent],
                                                  crowd: dict[str, Any],
-                                                 data: st.DataObject) -> None:
-    outcome = play(open_run, fan_out, script, crowd, data)
-    for reader in outcome.readers:
-        if reader.branch_of is not None:
-            continue  # tee branches: RS-PROJ-2
-        if reader.source == MAIN_LOG:
-            check_equal("RS-DELIV-1", scripted_entries(reader.items), script,
-                        "main-log entries against the source events")
-        else:
-            check_equal("RS-DELIV-1", reader.items, expected(reader, script),
-                        f"items of {reader.label}")
+                                                 data: st.DataObject,
+                                                 counterexamples: Exporter) -> None:
+    tape = Tape()
+    with counterexamples.streams(tape):
+        outcome = play(open_run, fan_out, script, crowd, data, tape)
+        for reader in outcome.readers:
+            if reader.branch_of is not None:
+                continue  # tee branches: RS-PROJ-2
+            if reader.source == MAIN_LOG:
+                check_equal("RS-DELIV-1", scripted_entries(reader.items), script,
+                            "main-log entries against the source events")
+            else:
+                check_equal("RS-DELIV-1", reader.items, expected(reader, script),
+                            f"items of {reader.label}")
 
 
 @pytest.mark.rule("RS-DELIV-2")
@@ -175,14 +198,17 @@ def test_every_consumer_sees_its_events_in_order(open_run: Callable[..., Any],
 def test_main_log_seq_strictly_increases(open_run: Callable[..., Any],
                                          fan_out: Callable[[Any, int], Any],
                                          script: list[ScriptEvent], crowd: dict[str, Any],
-                                         data: st.DataObject) -> None:
-    outcome = play(open_run, fan_out, script, crowd, data)
-    log = next(r for r in outcome.readers if r.source == MAIN_LOG).items
-    seqs = [entry.get("seq") for entry in log]
-    check("RS-DELIV-2", all(isinstance(s, int) for s in seqs),
-          f"expected an int seq on every main-log entry, got {seqs}")
-    check("RS-DELIV-2", all(a < b for a, b in zip(seqs, seqs[1:])),
-          f"expected strictly increasing seq along the main log, got {seqs}")
+                                         data: st.DataObject,
+                                         counterexamples: Exporter) -> None:
+    tape = Tape()
+    with counterexamples.streams(tape):
+        outcome = play(open_run, fan_out, script, crowd, data, tape)
+        log = next(r for r in outcome.readers if r.source == MAIN_LOG).items
+        seqs = [entry.get("seq") for entry in log]
+        check("RS-DELIV-2", all(isinstance(s, int) for s in seqs),
+              f"expected an int seq on every main-log entry, got {seqs}")
+        check("RS-DELIV-2", all(a < b for a, b in zip(seqs, seqs[1:])),
+              f"expected strictly increasing seq along the main log, got {seqs}")
 
 
 @pytest.mark.rule("RS-FLIGHT-1")
@@ -191,13 +217,17 @@ def test_main_log_seq_strictly_increases(open_run: Callable[..., Any],
 def test_never_two_pulls_at_once(open_run: Callable[..., Any],
                                  fan_out: Callable[[Any, int], Any],
                                  script: list[ScriptEvent], crowd: dict[str, Any],
-                                 data: st.DataObject) -> None:
-    outcome = play(open_run, fan_out, script, crowd, data)
-    check("RS-FLIGHT-1", all(active <= 1 for active in outcome.active_seen),
-          f"expected at most 1 pull in progress after every step, saw {outcome.active_seen}")
-    check("RS-FLIGHT-1", outcome.source.count.max_active <= 1,
-          f"expected at most 1 pull in progress at any time, saw "
-          f"{outcome.source.count.max_active}")
+                                 data: st.DataObject,
+                                 counterexamples: Exporter) -> None:
+    tape = Tape()
+    with counterexamples.streams(tape):
+        outcome = play(open_run, fan_out, script, crowd, data, tape)
+        check("RS-FLIGHT-1", all(active <= 1 for active in outcome.active_seen),
+              f"expected at most 1 pull in progress after every step, saw "
+              f"{outcome.active_seen}")
+        check("RS-FLIGHT-1", outcome.source.count.max_active <= 1,
+              f"expected at most 1 pull in progress at any time, saw "
+              f"{outcome.source.count.max_active}")
 
 
 @pytest.mark.rule("RS-PROJ-2")
@@ -206,10 +236,13 @@ def test_never_two_pulls_at_once(open_run: Callable[..., Any],
 def test_tee_branches_see_the_full_sequence(open_run: Callable[..., Any],
                                             fan_out: Callable[[Any, int], Any],
                                             script: list[ScriptEvent], crowd: dict[str, Any],
-                                            data: st.DataObject) -> None:
-    outcome = play(open_run, fan_out, script, crowd, data)
-    branches = [r for r in outcome.readers if r.branch_of is not None]
-    check("RS-PROJ-2", branches, f"the crowd {crowd} was drawn with at least one tee")
-    for reader in branches:
-        check_equal("RS-PROJ-2", reader.items, expected(reader, script),
-                    f"items of {reader.label}")
+                                            data: st.DataObject,
+                                            counterexamples: Exporter) -> None:
+    tape = Tape()
+    with counterexamples.streams(tape):
+        outcome = play(open_run, fan_out, script, crowd, data, tape)
+        branches = [r for r in outcome.readers if r.branch_of is not None]
+        check("RS-PROJ-2", branches, f"the crowd {crowd} was drawn with at least one tee")
+        for reader in branches:
+            check_equal("RS-PROJ-2", reader.items, expected(reader, script),
+                        f"items of {reader.label}")
