@@ -110,10 +110,12 @@ class Tape:
     actions: list[dict[str, Any]] = field(default_factory=list)
     running: list[str] = field(default_factory=list)
     spawned: int = 0
+    held: list[int] = field(default_factory=list)
 
     def open(self, events: list[dict[str, Any]], projections: list[ProjectionSpec],
              held: list[int], stubborn: bool = False) -> None:
-        self.script = {"events": [dict(e) for e in events], "held": list(held)}
+        self.script = {"events": [dict(e) for e in events]}
+        self.held = list(held)  # held by the first actions (nothing runs before them)
         if stubborn:
             self.script["stubborn"] = True
         self.projections = [projection_dict(p) for p in projections]
@@ -135,8 +137,9 @@ class Tape:
 
     def program(self) -> dict[str, Any]:
         ending = [{"do": "abort"}, {"do": "join_all"}]
+        holds = [{"do": "hold", "index": k} for k in self.held]
         return {"script": self.script, "projections": self.projections,
-                "actions": self.actions + ending}
+                "actions": holds + self.actions + ending}
 
 
 # -- the exporter -------------------------------------------------------------------------------

@@ -5,8 +5,7 @@ A *stream program* is JSON-able data::
     {"script": {"events": [ScriptEvent, ...],          # see conformance.streams.source
                 "error_at": null | k, "error": {"type": "RuntimeError", "message": "..."},
                 "generator": false,                     # wrap the source in as_generator
-                "stubborn": false,                      # held pulls swallow cancellation
-                "held": []},                            # gates held from the start
+                "stubborn": false},                     # held pulls swallow cancellation
      "projections": [{"name", "method", "namespace": [...] | null, "maxlen": null,
                       "native": true}],
      "actions": [ACTION, ...],
@@ -138,12 +137,8 @@ def build_source(script: dict[str, Any]) -> ScriptedSource:
     if script.get("error_at") is not None:
         spec = script.get("error", {"type": "RuntimeError", "message": "scripted failure"})
         error = ERRORS[spec["type"]](spec["message"])
-    source = ScriptedSource([dict(e) for e in script["events"]],
-                            error_at=script.get("error_at"), error=error,
-                            stubborn=script.get("stubborn", False))
-    for index in script.get("held", ()):
-        source.hold(index)
-    return source
+    return ScriptedSource([dict(e) for e in script["events"]], error_at=script.get("error_at"),
+                          error=error, stubborn=script.get("stubborn", False))
 
 
 def projection_specs(program: dict[str, Any]) -> list[ProjectionSpec]:
