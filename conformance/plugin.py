@@ -560,7 +560,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _rule_line(r: RuleResult, adapter: Adapter) -> str:
-    line = f"  {SYMBOL[r.outcome]:>6} {r.rule.id:<13} {r.rule.level:<6} {r.outcome:<16} {r.rule.title}"
+    rule = r.rule
+    line = f"  {SYMBOL[r.outcome]:>6} {rule.id:<13} {rule.level:<6} {r.outcome:<16} {rule.title}"
     if r.outcome in FAILING | {OPTIONAL_UNMET}:
         line += f"  <- {r.messages[0][:160] if r.messages else ''}"
     elif r.outcome == KNOWN_DEVIATION:

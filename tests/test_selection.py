@@ -100,7 +100,8 @@ def test_a_test_citing_a_selected_rule_runs(runcert, pytester):
     assert re.search(r"\b1 passed, 2 deselected\b", run.out[-1]), run.out[-1]
     assert run.outcomes() == {"CB-ID-1": "pass", "CB-ID-2": "deselected",
                               "CB-ID-3": "deselected", "CB-ID-4": "deselected"}
-    assert run.report["rules"]["CB-ID-2"]["tests"] == ["test_shared.py::test_selected_and_unselected"]
+    assert run.report["rules"]["CB-ID-2"]["tests"] == [
+        "test_shared.py::test_selected_and_unselected"]
     assert run.report["totals"] == {"pass": 1, "deselected": 3}
 
 
