@@ -42,8 +42,10 @@ CASES = {
 
 def certify(impl: str, target: str, directory: Path | None) -> subprocess.CompletedProcess:
     option = [f"--runcert-counterexamples={directory}"] if directory else []
+    # a fixed seed: the fast profile's few examples must find each break on every run
     cmd = [sys.executable, "-m", "pytest", f"--impl={impl}", "--runcert-profile=fast",
-           "-q", "--tb=short", "-p", "no:cacheprovider", *option, str(SUITES / target)]
+           "--hypothesis-seed=1", "-q", "--tb=short", "-p", "no:cacheprovider", *option,
+           str(SUITES / target)]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=RUN_LIMIT,
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
@@ -80,8 +82,7 @@ def test_counterexample_replays_the_failure(runs: dict[str, Any], impl: str) -> 
     assert f"counterexample transcript: {path}" in output, output[-3000:]
     assert "reproduces" in output
     doc = json.loads(path.read_text(encoding="utf-8"))
-    if doc.get("contract") != "streams":  # stream ones use join "now" / join_all, which the
-        load_transcript(path)               # validator does not know yet
+    load_transcript(path)  # a valid transcript, whatever the contract
     violated = rule or doc["rules"][0]
     assert doc["format"] == FORMAT and doc["rules"] == [violated]
     assert doc["origin"]["kind"] == "counterexample"

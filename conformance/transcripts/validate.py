@@ -48,8 +48,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "interrupted": (), "interrupts": (), "nested": ("path", "as"),
     "async_with": ("target", "n", "exit", "as"), "counters": (), "settle": (),
     "hold": ("index",), "held": ("index",), "release": ("index",), "spawn": ("action", "as"),
-    "join": ("task",),
+    "join": ("task",), "join_all": (),
 }
+#: optional arguments of some actions
+ACTION_OPTIONS: dict[str, tuple[str, ...]] = {"abort": ("from",), "join": ("now",)}
 COMMON = ("do", "rule", "run", "terms")
 
 
@@ -462,9 +464,9 @@ class StreamChecker(Checker):
         self.type(action, "object", path, rule)
         self.require("do" in action, path, "a field 'do' (missing)", rule)
         kinds = tuple(ACTIONS) if top else tuple(k for k in ACTIONS if k not in
-                                                 ("spawn", "join"))
+                                                 ("spawn", "join", "join_all"))
         do = self.choice(action["do"], kinds, f"{path}.do", rule)
-        self.fields(action, path, ACTIONS[do], COMMON, rule)
+        self.fields(action, path, ACTIONS[do], COMMON + ACTION_OPTIONS.get(do, ()), rule)
         if "rule" in action:
             self.cited(action["rule"], f"{path}.rule", doc, "streams")
         if "run" in action:
@@ -488,6 +490,10 @@ class StreamChecker(Checker):
             self.type(action["index"], "nat", f"{path}.index", rule)
         if do == "async_with":
             self.choice(action["exit"], ("break", "raise"), f"{path}.exit", rule)
+        if "from" in action:
+            self.choice(action["from"], ("cancelled task",), f"{path}.from", rule)
+        if "now" in action:
+            self.type(action["now"], "bool", f"{path}.now", rule)
         if do == "nested":
             self.strings(action["path"], f"{path}.path", rule)
             self.handles.add(self.new_name(action["as"], self.handles, f"{path}.as"))
@@ -507,6 +513,8 @@ class StreamChecker(Checker):
             self.require(not self.tasks[task], f"{path}.task",
                          f"a task joined once, got {task!r} again", rule)
             self.tasks[task] = True
+        elif do == "join_all":
+            self.tasks = dict.fromkeys(self.tasks, True)  # joins every spawned task
 
     def new_name(self, name: Any, taken: Iterable[str], path: str) -> str:
         self.type(name, "text", path, "TR-STREAM-3")
