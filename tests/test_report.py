@@ -178,3 +178,13 @@ def test_junit_xml_carries_the_rule_ids(runcert, pytester):
         ("rule", "CB-ID-1"), ("rule_outcome", "CB-ID-1: fail")]
     fresh = [c for name, c in cases.items() if name.startswith("test_fresh_run_ids[")]
     assert fresh and all(("rule", "CB-ID-1") in _properties(c) for c in fresh)
+
+
+def test_checked_in_reports_match_the_schema():
+    """The reports the compliance matrix is rendered from were written by the kit too."""
+    files = sorted((REPO / "reports").glob("*.json"))
+    assert files, f"no report in {REPO / 'reports'}"
+    for path in files:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("format") == FORMAT:
+            assert report_errors(doc) == [], path
