@@ -158,7 +158,7 @@ def _note(rid: str, outcome: str, record: dict[str, Any], reasons: dict[str, str
 
 
 def _strip_origin(message: str, rid: str) -> str:
-    """``tests/x.py::test_y[async]: CB-X-1: expected ...`` -> ``expected ...``."""
+    """``tests/x.py::test_y[async]: CB-ID-1: expected ...`` -> ``expected ...``."""
     head, sep, rest = message.partition(": ")
     if sep and "::" in head:
         message = rest
