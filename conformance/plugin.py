@@ -516,6 +516,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     found = concerned(config)
     if any(r.outcome == DEVIATION_FIXED for r in found.values()) and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        # with xdist the workers collect: the controller reports the same usage error
+        sys.stderr.write(f"ERROR: runcert: --impl={config.getoption('runcert_impl')} collected "
+                         f"no conformance test; a certification that runs nothing certifies "
+                         f"nothing\n")
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
     config.stash[exit_key] = int(session.exitstatus)
     path = _setting(config, "runcert_report")
     if path:

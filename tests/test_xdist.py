@@ -118,3 +118,9 @@ def test_selection_with_two_workers(runcert):
     assert {r for r, o in outcomes.items() if o == "pass"} == {"CB-ID-2", "RS-BP-1"}
     assert {o for r, o in outcomes.items() if r not in ("CB-ID-2", "RS-BP-1")} == {"deselected"}
     assert len(outcomes) > 100  # every rule the collected suites cite is accounted for
+
+
+def test_nothing_collected_is_a_usage_error_with_workers_too(runcert):
+    run = runcert("--impl=reference", "-n", "2", "-k", "nothing_matches_this", timeout=120)
+    assert run.ret == int(pytest.ExitCode.USAGE_ERROR), run.text
+    assert re.search(r"ERROR: runcert: --impl=reference collected no conformance test", run.text)
