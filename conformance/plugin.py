@@ -94,6 +94,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("runcert_profile", "Hypothesis profile: fast, default, thorough",
                   default="default")
     parser.addini("runcert_report", "write the per-rule results as JSON here", default="")
+    group.addoption("--runcert-strict", dest="runcert_strict", action="store_true",
+                    default=False, help="fail the run on SHOULD/MAY rules too (optional unmet "
+                                        "becomes fail): for implementations that claim every rule")
     group.addoption("--runcert-rules", dest="runcert_rules", default=None, metavar="PATTERNS",
                     help="certify only these rules: comma-separated rule IDs (CB-ID-1), globs "
                          "(CB-SCOPE-*) or areas (RS-BP); the others show as deselected")
@@ -109,6 +112,11 @@ def directory_setting(config: pytest.Config, name: str) -> Path | None:
     """``--runcert-transcripts`` / ``--runcert-counterexamples`` (or their ini values)."""
     value = _setting(config, name)
     return Path(value) if value else None
+
+
+def strict(config: pytest.Config) -> bool:
+    """``--runcert-strict``: a SHOULD/MAY violation is a failure, not "optional unmet"."""
+    return bool(config.getoption("runcert_strict", False))
 
 
 def active(config: pytest.Config) -> bool:
@@ -391,7 +399,7 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
             outcomes[rid] = TIMEOUT
         elif rid in adapter.deviations:
             outcomes[rid] = KNOWN_DEVIATION
-        elif rule is not None and not rule.normative:
+        elif rule is not None and not rule.normative and not strict(item.config):
             outcomes[rid] = OPTIONAL_UNMET
         else:
             outcomes[rid] = FAIL

@@ -83,6 +83,15 @@ def test_optional_unmet_is_reported_as_skipped_not_failed(mixed_run):
                             r"CB-VERB-4: .*", line) for line in mixed_run.out), mixed_run.text
 
 
+def test_strict_turns_optional_unmet_into_fail(tmp_path):
+    """--runcert-strict: an implementation claiming every rule fails on a SHOULD violation."""
+    run = run_pytest(["--impl=tests.variants.mixed", FAST, "--runcert-strict",
+                      suite("test_verbose")], cwd=tmp_path)
+    assert run.ret == 1, run.text
+    assert run.outcomes()["CB-VERB-4"] == "fail"
+    assert any("FAILED" in line and "test_verbose" in line for line in run.out), run.text
+
+
 def test_json_report(mixed_run):
     doc = mixed_run.report
     assert doc["format"] == "runcert-report/1"
