@@ -131,6 +131,21 @@ def test_set_handlers(cb, handler, lane, inherit):
                 f"after set_handlers([b, c], inherit={inherit}) on a manager holding a")
 
 
+@pytest.mark.rule("CB-CONS-5")
+@pytest.mark.parametrize("inherit", [True, False, None], ids=["inherit", "local", "default"])
+def test_set_handler(cb, handler, lane, inherit):
+    a, b = handler("a"), handler("b")
+    manager = manager_class(cb, lane)([a], [a])
+    if inherit is None:
+        manager.set_handler(b)  # inherit defaults to True
+    else:
+        manager.set_handler(b, inherit=inherit)
+    check_equal("CB-CONS-5", _fields(manager, HANDLER_LISTS),
+                {"handlers": [b], "inheritable_handlers": [] if inherit is False else [b]},
+                f"after set_handler(b{'' if inherit is None else f', inherit={inherit}'}) on a "
+                f"manager holding a")
+
+
 TAG_LISTS = ("tags", "inheritable_tags")
 
 
@@ -175,3 +190,14 @@ def test_metadata_mutation(cb, lane):
     check_equal("CB-CONS-6", _fields(manager, METADATA),
                 {"metadata": {"j": 5}, "inheritable_metadata": {"j": 5}},
                 "after remove_metadata(['k', 'l'])")
+
+
+@pytest.mark.rule("CB-CONS-6")
+def test_remove_metadata_of_one_side_only(cb, lane):
+    """A key present in only one of the two dicts (or in neither) is removed where it is."""
+    manager = manager_class(cb, lane)([], metadata={"own": 1}, inheritable_metadata={"up": 2})
+    manager.remove_metadata(["up", "own", "absent"])
+    check_equal("CB-CONS-6", _fields(manager, METADATA),
+                {"metadata": {}, "inheritable_metadata": {}},
+                "after remove_metadata(['up', 'own', 'absent']) on metadata {'own': 1} and "
+                "inheritable_metadata {'up': 2}")
