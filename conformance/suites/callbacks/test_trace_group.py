@@ -91,8 +91,10 @@ def test_group_run_with_the_given_handlers(cb, handler, log, lane):
 
 
 @group_lanes("CB-GROUP-2")
-@pytest.mark.parametrize("ending", ["on leaving", "explicit"])
+@pytest.mark.parametrize("ending", ["on leaving", "explicit", "through a copy",
+                                    "through a merge"])
 def test_group_ends_exactly_once(cb, handler, log, lane, ending):
+    """Ending through the yielded manager, a copy or a merge of it is the group's only end."""
     rule = rule_of(lane, "CB-GROUP-2")
     h = handler("req")
 
@@ -100,19 +102,24 @@ def test_group_ends_exactly_once(cb, handler, log, lane, ending):
         cm = configure(cb, lane, inheritable_callbacks=[h])
         async with open_group(cb, lane, "g", callback_manager=cm) as group:
             await exercise(await start("tool", group), "tool")
-            if ending == "explicit":
-                await call(group.on_chain_end({"out": 1}))
+            ender = {"explicit": lambda: group, "through a copy": group.copy,
+                     "through a merge": lambda: group.merge(configure(cb, lane))}.get(ending)
+            if ender is not None:
+                await call(ender().on_chain_end({"out": 1}, note="kept"))
 
     run(lane, scenario)
     first = _group_start(rule, log)
-    ends = [(e.name, e.args.get("outputs")) for e in _ends_of(log, first.run_id)]
+    events = _ends_of(log, first.run_id)
+    ends = [(e.name, e.args.get("outputs")) for e in events]
     check_equal(rule, len(ends), 1, f"end events of the group run, ended {ending}: {ends}")
-    if ending == "explicit":
-        check_equal(rule, ends[:1], [("on_chain_end", {"out": 1})],
-                    "the group's only end: the explicit one, with its outputs")
-    else:
+    if ending == "on leaving":
         check_equal(rule, [name for name, _ in ends[:1]], ["on_chain_end"],
                     "the group's end event on leaving the block normally")
+        return
+    check_equal(rule, ends[:1], [("on_chain_end", {"out": 1})],
+                f"the group's only end ({ending}): the explicit one, with its outputs")
+    check_equal(rule, [e.kwargs.get("note") for e in events[:1]], ["kept"],
+                f"the extra keyword given to the group's on_chain_end ({ending})")
 
 
 class GroupFailure(Exception):
