@@ -11,7 +11,7 @@ from uuid import uuid4
 
 from conformance.adapter import CallbackFactories
 
-from .timing import Case, Stats, interleave, timed
+from .timing import Case, Row, Stats, interleave, timed
 
 DEPTH = 50
 
@@ -203,24 +203,6 @@ def scenarios(quick: bool) -> list[Scenario]:
                  lambda f: async_tokens(f, slow, sync_handlers=True),
                  slow + 1, "bare call"),
     ]
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    reference: Stats
-    real: Stats
-    baseline: Stats
-    baseline_name: str
-
-    @property
-    def speedup(self) -> float:
-        """How many times faster the reference is (medians)."""
-        return self.real.median / self.reference.median
-
-    @property
-    def over_baseline(self) -> float:
-        return self.reference.median / self.baseline.median
 
 
 def run(reference: CallbackFactories, real: CallbackFactories, *, quick: bool,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from conformance.adapter import ProjectionSpec, StreamFactories
 
-from .timing import Case, Stats, interleave
+from .timing import Case, Row, Stats, interleave
 
 EXTRA = [ProjectionSpec(name, "values") for name in ("p1", "p2", "p3")]
 
@@ -99,22 +98,6 @@ SHAPES = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
-    label: str
-    reference: Stats
-    real: Stats
-    baseline: Stats
-
-    @property
-    def speedup(self) -> float:
-        return self.real.median / self.reference.median
-
-    @property
-    def over_baseline(self) -> float:
-        return self.reference.median / self.baseline.median
-
-
 def run(reference: StreamFactories, real: StreamFactories, *, n: int,
         repeats: int) -> list[Row]:
     rows = []
@@ -125,5 +108,6 @@ def run(reference: StreamFactories, real: StreamFactories, *, n: int,
             "base": _case(lambda: bare_generator(n), n),
         }
         stats = interleave(cases, dict.fromkeys(cases, n), repeats)
-        rows.append(Row(label, stats["reference"], stats["real"], stats["base"]))
+        rows.append(Row(label, stats["reference"], stats["real"], stats["base"],
+                        "bare async generator"))
     return rows

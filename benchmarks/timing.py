@@ -63,3 +63,23 @@ def fmt_bytes(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scenario's figures: the reference, the real library and a bare baseline."""
+
+    label: str
+    reference: Stats
+    real: Stats
+    baseline: Stats
+    baseline_name: str
+
+    @property
+    def speedup(self) -> float:
+        """How many times faster the reference is (medians)."""
+        return self.real.median / self.reference.median
+
+    @property
+    def over_baseline(self) -> float:
+        return self.reference.median / self.baseline.median
