@@ -6,13 +6,14 @@ becomes a timeout of the rule under test.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
 from typing import Any
 
 from ..adapter import Adapter, ProjectionSpec, StreamFactories
 from ..aio import settle, within
 
-__all__ = ["anext_or_end", "drain", "factories", "open_run", "settle", "take", "END"]
+__all__ = ["anext_or_end", "drain", "factories", "open_run", "round_robin", "settle",
+           "take", "END"]
 
 END = object()  # what anext_or_end returns when the cursor has ended
 
@@ -57,3 +58,17 @@ async def drain(cursor: AsyncIterator[Any]) -> list[Any]:
     while (item := await anext_or_end(cursor)) is not END:
         items.append(item)
     return items
+
+
+async def round_robin(cursors: Mapping[Hashable, AsyncIterator[Any]]) -> dict[Hashable, list[Any]]:
+    """Take one item from each cursor in turn until every one has ended."""
+    got: dict[Hashable, list[Any]] = {key: [] for key in cursors}
+    live = list(cursors)
+    while live:
+        for key in list(live):
+            item = await anext_or_end(cursors[key])
+            if item is END:
+                live.remove(key)
+            else:
+                got[key].append(item)
+    return got

@@ -11,7 +11,7 @@ import pytest
 from conformance.adapter import RS_ASYNC
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
-from conformance.streams.drive import END, anext_or_end, drain, settle, take
+from conformance.streams.drive import END, anext_or_end, drain, round_robin, settle, take
 from conformance.streams.scripts import (
     ALL_VALUES, CUSTOM_ANY, HIDDEN, SUB, SUB_VALUES, UPDATES, VALUES, abort_and_finish,
     mixed, root_values, routed, scripted_entries, step,
@@ -27,20 +27,6 @@ SPECS = [VALUES, *DECLARED]
 def subscribe_all(run_stream: Any) -> dict[str, Any]:
     """One cursor on each projection of SPECS, by name (through ``extensions``)."""
     return {spec.name: aiter(run_stream.extensions[spec.name]) for spec in SPECS}
-
-
-async def round_robin(cursors: dict[str, Any]) -> dict[str, list[Any]]:
-    """Take one item from each cursor in turn until every one has ended."""
-    got: dict[str, list[Any]] = {name: [] for name in cursors}
-    live = list(cursors)
-    while live:
-        for name in list(live):
-            item = await anext_or_end(cursors[name])
-            if item is END:
-                live.remove(name)
-            else:
-                got[name].append(item)
-    return got
 
 
 @pytest.mark.rule("RS-DELIV-1")

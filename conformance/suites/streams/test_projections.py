@@ -15,7 +15,7 @@ import pytest
 from conformance.adapter import RS_ASYNC
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
-from conformance.streams.drive import END, anext_or_end, drain, take
+from conformance.streams.drive import END, anext_or_end, drain, round_robin, take
 from conformance.streams.scripts import (
     ALL_VALUES, UPDATES, VALUES, abort_and_finish, mixed, root_values, routed,
 )
@@ -97,15 +97,8 @@ async def read_branches(branches: list[Any], order: str) -> list[list[Any]]:
         for i in indices:
             got[i] = await drain(branches[i])
         return got
-    live = list(range(len(branches)))
-    while live:
-        for i in list(live):
-            item = await anext_or_end(branches[i])
-            if item is END:
-                live.remove(i)
-            else:
-                got[i].append(item)
-    return got
+    by_index = await round_robin(dict(enumerate(branches)))
+    return [by_index[i] for i in range(len(branches))]
 
 
 @pytest.mark.rule("RS-PROJ-2")
