@@ -113,6 +113,17 @@ class ChannelState(Generic[T]):
         self.waiters.notify()
         return item
 
+    def take_or_end(self, end: type[Exception]) -> bool:
+        """Whether an item is ready to ``take``; at the end raise the failure, after the
+        buffered items (RS-ERR-1), or ``end`` (RS-DELIV-5); False: the run must advance."""
+        if self.buffer:
+            return True
+        if self.closed:
+            if self.error is not None:
+                raise self.error
+            raise end
+        return False
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True

@@ -69,12 +69,8 @@ class StreamChannel(ChannelBase[T]):
         """
         state = self._state
         while True:
-            if state.buffer:
+            if state.take_or_end(StopAsyncIteration):
                 return state.take()
-            if state.closed:
-                if state.error is not None:
-                    raise state.error
-                raise StopAsyncIteration
             ready = state.waiters.new()
             try:
                 if self._pump is None or not await self._pump(ready):

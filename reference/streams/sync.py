@@ -51,12 +51,8 @@ class SyncStreamChannel(ChannelBase[T]):
         """Take the next item, pumping while the buffer is empty."""
         state = self._state
         while True:
-            if state.buffer:
+            if state.take_or_end(StopIteration):
                 return state.take()
-            if state.closed:
-                if state.error is not None:
-                    raise state.error
-                raise StopIteration
             pumped = self._pump is not None and self._pump()
             if not pumped and not state.closed:
                 raise StopIteration  # nothing can arrive in this thread
