@@ -20,6 +20,19 @@ except PackageNotFoundError:  # running from a checkout that is not installed
     _VERSION = "0+checkout"
 
 
+def callback_factories(package: Any) -> CallbackFactories:
+    """The callback factories of the reference package (or of a copy of it)."""
+    return CallbackFactories(
+        callback_manager=package.CallbackManager,
+        async_callback_manager=package.AsyncCallbackManager,
+        base_handler=package.BaseCallbackHandler,
+        async_handler=package.AsyncCallbackHandler,
+        stdout_handler=package.StdOutCallbackHandler,
+        trace_as_chain_group=package.trace_as_chain_group,
+        atrace_as_chain_group=package.atrace_as_chain_group,
+    )
+
+
 def _projections(specs: Sequence[ProjectionSpec]) -> list[rs.Projection]:
     return [rs.Projection(s.name, s.method, s.namespace, s.maxlen, s.native) for s in specs]
 
@@ -43,14 +56,6 @@ runcert_adapter = Adapter(
     capabilities=frozenset(
         {CB_SYNC, CB_ASYNC, CB_TRACE_GROUP, CB_VERBOSE, RS_ASYNC, RS_SYNC, RS_NESTED}),
     deviations={},
-    callbacks=CallbackFactories(
-        callback_manager=cb.CallbackManager,
-        async_callback_manager=cb.AsyncCallbackManager,
-        base_handler=cb.BaseCallbackHandler,
-        async_handler=cb.AsyncCallbackHandler,
-        stdout_handler=cb.StdOutCallbackHandler,
-        trace_as_chain_group=cb.trace_as_chain_group,
-        atrace_as_chain_group=cb.atrace_as_chain_group,
-    ),
+    callbacks=callback_factories(cb),
     streams=StreamFactories(open_run=open_run, open_sync_run=open_sync_run, nested=nested),
 )

@@ -16,9 +16,8 @@ from typing import Any
 
 import reference.callbacks
 
-from conformance.adapter import (
-    CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE, Adapter, CallbackFactories,
-)
+from conformance.adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE, Adapter
+from conformance.adapters.reference import callback_factories
 
 REFERENCE_DIR = Path(reference.callbacks.__file__).resolve().parent
 ALL_CAPABILITIES = frozenset({CB_SYNC, CB_ASYNC, CB_TRACE_GROUP, CB_VERBOSE})
@@ -65,15 +64,7 @@ def adapter(package: ModuleType, name: str, description: str,
         description=description,
         capabilities=capabilities,
         deviations=deviations or {},
-        callbacks=CallbackFactories(
-            callback_manager=package.CallbackManager,
-            async_callback_manager=package.AsyncCallbackManager,
-            base_handler=package.BaseCallbackHandler,
-            async_handler=package.AsyncCallbackHandler,
-            stdout_handler=package.StdOutCallbackHandler,
-            trace_as_chain_group=package.trace_as_chain_group,
-            atrace_as_chain_group=package.atrace_as_chain_group,
-        ),
+        callbacks=callback_factories(package),
     )
 
 
