@@ -326,6 +326,31 @@ def test_keyword_pass_through(cb, handler, log, lane, kind):
               f"on_llm_new_token: chunk expected {chunk!r}, got {token.kwargs.get('chunk')!r}")
 
 
+@pytest.mark.rule("CB-EV-8")
+@pytest.mark.parametrize("kind", KINDS)
+def test_keyword_pass_through_on_errors_and_agent_events(cb, handler, log, lane, kind):
+    """The error end of every run kind, and a chain run's agent events, pass keywords on."""
+    h = handler("h")
+    marker = object()
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        rm = await start(manager, kind)
+        if kind == "chain":
+            await call(rm.on_agent_action(object(), extra=marker))
+            await call(rm.on_agent_finish(object(), extra=marker))
+        await fail(rm, kind, ValueError("failed"), extra=marker)
+
+    run(lane, scenario)
+    sent = ["on_agent_action", "on_agent_finish"] if kind == "chain" else []
+    sent.append(ERROR_EVENT[kind])
+    received = [e for e in log.of("h") if e.name != START_EVENT[kind]]
+    check_equal("CB-EV-8", [e.name for e in received], sent, "events after the start")
+    for event in received:
+        check("CB-EV-8", event.kwargs.get("extra") is marker,
+              f"{event.name}: keyword extra expected {marker!r}, got {event.kwargs.get('extra')!r}")
+
+
 ERRORS = {
     "ValueError": lambda: ValueError("failed"),
     "CancelledError": lambda: asyncio.CancelledError("cancelled"),
