@@ -126,6 +126,29 @@ class GroupFailure(Exception):
     pass
 
 
+@group_lanes("CB-GROUP-2")
+def test_explicit_error_is_the_only_end(cb, handler, log, lane):
+    """A group failed through the yielded manager ends once, with that error and keyword."""
+    rule = rule_of(lane, "CB-GROUP-2")
+    h = handler("req")
+    error = GroupFailure("reported, not raised")
+
+    async def scenario():
+        cm = configure(cb, lane, inheritable_callbacks=[h])
+        async with open_group(cb, lane, "g", callback_manager=cm) as group:
+            await call(group.on_chain_error(error, note="kept"))
+
+    run(lane, scenario)
+    first = _group_start(rule, log)
+    events = _ends_of(log, first.run_id)
+    check_equal(rule, [e.name for e in events], ["on_chain_error"],
+                "end events of a group run ended explicitly with on_chain_error")
+    check(rule, all(e.args.get("error") is error for e in events),
+          f"error dispatched: expected the one given, got {[e.args.get('error') for e in events]}")
+    check_equal(rule, [e.kwargs.get("note") for e in events[:1]], ["kept"],
+                "the extra keyword given to the group's on_chain_error")
+
+
 @group_lanes("CB-GROUP-3")
 def test_group_errors(cb, handler, log, lane):
     rule = rule_of(lane, "CB-GROUP-3")
