@@ -93,6 +93,37 @@ def test_abort_is_idempotent(open_run: Callable[..., Any], when: str) -> None:
     run(main)
 
 
+class WithoutAclose:
+    """An async iterator over a scripted source that offers no ``aclose()``."""
+
+    def __init__(self, source: ScriptedSource) -> None:
+        self._source = source
+
+    def __aiter__(self) -> WithoutAclose:
+        return self
+
+    async def __anext__(self) -> Any:
+        return await self._source.__anext__()
+
+
+@pytest.mark.rule("RS-ABORT-1")
+def test_abort_of_a_source_without_aclose(open_run: Callable[..., Any]) -> None:
+    async def main() -> None:
+        source = ScriptedSource(root_values(N))
+        run_stream = open_run(WithoutAclose(source))
+        cursor = aiter(run_stream.values)
+        await take(cursor, 1)
+        try:
+            await abort(run_stream)
+        except Exception as error:  # noqa: BLE001 - the observation is that it raised
+            check("RS-ABORT-1", False,
+                  f"abort() of a run whose source has no aclose() raised {error!r}")
+        check("RS-ABORT-1", await anext_or_end(cursor) is END,
+              "values did not end after abort()")
+
+    run(main)
+
+
 # -- RS-ABORT-2 -------------------------------------------------------------------------------
 
 @pytest.mark.rule("RS-ABORT-2")
@@ -155,9 +186,14 @@ async def _reach(when: str, source: ScriptedSource, run_stream: Any) -> None:
         await held_reader(source, cursor, 1)  # ends (END) at the abort
     elif when == "after the end":
         await drain(cursor)
+    elif when == "after a failure":
+        with pytest.raises(RuntimeError):
+            await drain(cursor)
 
 
-WHEN = ["before the first pull", "mid-run", "during a held pull", "after the end"]
+WHEN = ["before the first pull", "mid-run", "during a held pull", "after the end",
+        "after a failure"]
+ENDED = ("after the end", "after a failure")
 
 
 @pytest.mark.rule("RS-ABORT-4")
@@ -167,17 +203,18 @@ WHEN = ["before the first pull", "mid-run", "during a held pull", "after the end
 ])
 def test_source_closed_exactly_once(open_run: Callable[..., Any], when: str,
                                     generator: bool) -> None:
-    """A generator source closes the kit's source in its ``finally``: it counts too."""
+    """A generator source closes the kit's source in its ``finally``: it counts too (so a
+    generator that ended by itself has closed it once, and abort() must add nothing)."""
 
     async def main() -> None:
-        source = ScriptedSource(root_values(N))
+        source = ScriptedSource(root_values(N), error_at=2 if when == "after a failure" else None)
         run_stream = open_run(as_generator(source) if generator else source)
         await _reach(when, source, run_stream)
         await abort_many(run_stream)
         await settle()
-        if when == "after the end":
-            check("RS-ABORT-4", source.count.closed <= 1,
-                  f"aborted after the end: the source was closed {source.count.closed} times")
+        if when in ENDED:
+            check_equal("RS-ABORT-4", source.count.closed, 1 if generator else 0,
+                        f"aclose() calls, aborted {when} of the source (four abort() calls)")
         else:
             check_equal("RS-ABORT-4", source.count.closed, 1,
                         f"aclose() calls, aborted {when} (four abort() calls)")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance import aio
-from conformance.adapter import RS_NESTED
+from conformance.adapter import RS_NESTED, ProjectionSpec
 from conformance.checks import check, check_equal
 from conformance.streams import drive
 from conformance.streams.drive import drain, settle, take
@@ -138,5 +138,94 @@ def test_nested_interrupted_follows_its_namespace(open_run, nested):
         check("RS-NEST-3", calm is False,
               f"interrupted() of a nested run with no interrupt of its own (the root and a "
               f"sibling were interrupted): expected False, got {calm!r}")
+
+    aio.run(main)
+
+
+# -- the outer run's routing, failure and abort, seen through nested streams ----------------
+
+EVERY_VALUES = ProjectionSpec("every_values", "values", None)  # values of any namespace
+SUB_VALUES = ProjectionSpec("sub_values", "values", SUB)  # the nested namespace, from the root
+
+
+@pytest.mark.rule("RS-EXT-4")
+def test_root_projections_keep_nested_events(open_run, nested):
+    """A nested stream of SUB takes nothing away from the root's projections of SUB."""
+    script = interleaved()
+
+    async def main():
+        run = open_run(ScriptedSource(script), [EVERY_VALUES, SUB_VALUES])
+        child = nested(run, SUB)
+        cursors = {"every_values": aiter(run.extensions["every_values"]),
+                   "sub_values": aiter(run.extensions["sub_values"]),
+                   "nested values": aiter(child.values)}
+        got = await drive.round_robin(cursors)
+        sub = [e["data"] for e in script if e["namespace"] == list(SUB)]
+        check_equal("RS-EXT-4", got, {"every_values": [e["data"] for e in script],
+                                      "sub_values": sub, "nested values": sub},
+                    "root projections of any namespace and of SUB, with a nested stream of SUB")
+
+    aio.run(main)
+
+
+def failing_outer() -> ScriptedSource:
+    return ScriptedSource([values({"sub": 1}, ns=SUB), values({"root": 1})], error_at=2)
+
+
+async def raised(awaitable: Any) -> BaseException | None:
+    """The exception ``awaitable`` raised (None if it returned)."""
+    try:
+        await aio.within(awaitable)
+    except Exception as error:  # noqa: BLE001 - the error is the observation
+        return error
+    return None
+
+
+@pytest.mark.rule("RS-ERR-1")
+def test_nested_cursor_raises_the_outer_runs_error(open_run, nested):
+    async def main():
+        source = failing_outer()
+        child = nested(open_run(source), SUB)
+        cursor = aiter(child.values)
+        first = await take(cursor, 1)
+        error = await raised(cursor.__anext__())
+        check_equal("RS-ERR-1", first, [{"sub": 1}], "the nested cursor's item before the error")
+        check("RS-ERR-1", error is source.error,
+              f"the nested cursor raised {error!r} after the outer source failed; "
+              f"expected the source's error {source.error!r}")
+
+    aio.run(main)
+
+
+@pytest.mark.rule("RS-ERR-2")
+def test_nested_output_raises_the_outer_runs_error(open_run, nested):
+    async def main():
+        source = failing_outer()
+        child = nested(open_run(source), SUB)
+        error = await raised(child.output())
+        check("RS-ERR-2", error is source.error,
+              f"nested output() of a failed outer run raised {error!r}; "
+              f"expected the source's error {source.error!r}")
+
+    aio.run(main)
+
+
+@pytest.mark.rule("RS-RES-6")
+def test_aborted_nested_stream_keeps_its_results(open_run, nested):
+    """Aborting a nested stream freezes its results, while the outer run goes on."""
+
+    async def main():
+        source = ScriptedSource(interleaved())
+        run = open_run(source)
+        child = nested(run, SUB)
+        cursor = aiter(child.values)
+        await take(cursor, 1)
+        await aio.within(child.abort(), "the nested stream's abort()")
+        await close_cursor(cursor)
+        outer = await aio.within(run.output(), "the outer output()")
+        check_equal("RS-RES-6", outer, {"root": 2}, "outer output() after the nested abort")
+        after = await aio.within(child.output(), "nested output() after its abort()")
+        check_equal("RS-RES-6", after, {"sub": 1},
+                    "nested output() after its abort() (the outer run went on to {'sub': 2})")
 
     aio.run(main)

@@ -258,3 +258,148 @@ def test_sync_full_log_raises_buffer_error(open_sync_run):
                                   f"went on ({item!r}) instead of raising BufferError")
     check_equal("RS-SYNC-5", next_or_end(slow_cursor), {"n": 1},
                 "the full projection's first item")
+
+
+# -- sharper cases: tee(1), tee bounds and closed branches, closed cursors, finished runs ---
+
+BOUNDED = ProjectionSpec("bounded", "values", maxlen=1)
+
+
+class PlainIterator:
+    """A sync source with no ``close()`` (a plain iterator over the script)."""
+
+    def __init__(self, source: SyncScriptedSource) -> None:
+        self._source = source
+
+    def __iter__(self) -> PlainIterator:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._source)
+
+
+@pytest.mark.rule("RS-SYNC-2")
+def test_sync_tee_of_one_branch(open_sync_run):
+    run = open_sync_run(SyncScriptedSource(SCRIPT))
+    branches = list(run.values.tee(1))
+    check_equal("RS-SYNC-2", len(branches), 1, "number of tee(1) branches")
+    check_equal("RS-SYNC-2", drain_sync(iter(branches[0])), VALUES, "the one branch of tee(1)")
+
+
+@pytest.mark.rule("RS-SYNC-2")
+def test_sync_tee_branch_closed_early_spares_the_others(open_sync_run):
+    run = open_sync_run(SyncScriptedSource(SCRIPT))
+    early, other = (iter(branch) for branch in run.values.tee(2))
+    first = next_or_end(early)
+    early.close()  # what leaving a `for` loop over the branch early does
+    check_equal("RS-SYNC-2", (first, drain_sync(other)), (VALUES[0], VALUES),
+                "(the closed branch's one item, the other branch drained afterwards)")
+
+
+@pytest.mark.rule("RS-SYNC-5")
+def test_sync_tee_branch_is_bounded(open_sync_run):
+    """tee(2) over maxlen=1: a branch that would run a second item ahead of the other
+    raises BufferError naming the projection; the other branch still has its item."""
+    run = open_sync_run(SyncScriptedSource(SCRIPT), [BOUNDED])
+    fast, slow = (iter(branch) for branch in run.extensions["bounded"].tee(2))
+    check_equal("RS-SYNC-5", next_or_end(fast), VALUES[0], "the fast branch's first item")
+    try:
+        item = next_or_end(fast)
+    except BufferError as exc:
+        check("RS-SYNC-5", "bounded" in str(exc),
+              f"BufferError does not name the projection 'bounded': {exc}")
+    else:
+        check("RS-SYNC-5", False, f"the fast branch read {item!r} while the slow branch "
+                                  f"already held maxlen=1 unread item")
+        return
+    check_equal("RS-SYNC-5", next_or_end(slow), VALUES[0], "the slow branch's first item")
+
+
+def _unsubscribed(run: Any) -> Iterator[Any] | None:
+    """A new cursor on the bounded projection, or None (a failed check) if it is still
+    subscribed."""
+    try:
+        return iter(run.extensions["bounded"])
+    except RuntimeError as exc:
+        check("RS-ERR-4", False, f"the projection is still subscribed: {exc}")
+        return None
+
+
+@pytest.mark.rule("RS-ERR-4")
+@pytest.mark.parametrize("how", ["cursor", "tee"])
+def test_sync_closed_cursor_frees_its_projection(open_sync_run, how):
+    """Closing the cursor (or every tee branch) of a bounded log lets the run go on past
+    it and lets a new subscriber read what is routed afterwards."""
+    source = SyncScriptedSource(SCRIPT)
+    run = open_sync_run(source, [BOUNDED])
+    cursors = ([iter(run.extensions["bounded"])] if how == "cursor"
+               else [iter(branch) for branch in run.extensions["bounded"].tee(2)])
+    for cursor in cursors:
+        next_or_end(cursor)
+        cursor.close()
+    values_cursor = iter(run.values)
+    check_equal("RS-ERR-4", [next_or_end(values_cursor) for _ in range(2)], VALUES[1:],
+                f"values read past the closed bounded log ({how})")
+    again = _unsubscribed(run)
+    if again is not None:
+        check_equal("RS-ERR-4", drain_sync(again), [],
+                    f"the new subscriber of the bounded log, after the last values ({how})")
+
+
+@pytest.mark.rule("RS-SYNC-1")
+@pytest.mark.parametrize("ending", ["end", "error"])
+def test_sync_finished_run_is_not_pulled_again(open_sync_run, ending):
+    error = ValueError("sync boom")
+    source = failing_source(error) if ending == "error" else SyncScriptedSource(SCRIPT)
+    run = open_sync_run(source)
+    try:
+        drain_sync(iter(run))
+    except ValueError:
+        pass
+    pulls = source.count.pulls
+    for read in (lambda: run.output, lambda: run.interrupts, lambda: drain_sync(iter(run.values))):
+        try:
+            read()
+        except ValueError:
+            pass
+    check_equal("RS-SYNC-1", source.count.pulls, pulls,
+                f"pulls after the run's {ending}, once the results and a new cursor were read")
+
+
+@pytest.mark.rule("RS-SYNC-4")
+def test_sync_results_after_abort_do_not_pull(open_sync_run):
+    source = SyncScriptedSource(SCRIPT)
+    run = open_sync_run(source)
+    cursor = iter(run.values)
+    next_or_end(cursor)
+    run.abort()
+    check_equal("RS-SYNC-4", (run.output, run.interrupted, source.count.pulls),
+                (VALUES[0], False, 1), "(output, interrupted, pulls) after abort()")
+
+
+@pytest.mark.rule("RS-SYNC-4")
+@pytest.mark.parametrize("ending", ["end", "error"])
+def test_sync_abort_after_the_end_closes_nothing(open_sync_run, ending):
+    source = failing_source(ValueError("sync boom")) if ending == "error" \
+        else SyncScriptedSource(SCRIPT)
+    run = open_sync_run(source)
+    try:
+        drain_sync(iter(run))
+    except ValueError:
+        pass
+    run.abort()
+    check_equal("RS-SYNC-4", source.count.closed, 0,
+                f"source close() calls, aborted after the source's {ending}")
+
+
+@pytest.mark.rule("RS-SYNC-4")
+def test_sync_abort_of_a_source_without_close(open_sync_run):
+    source = SyncScriptedSource(SCRIPT)
+    run = open_sync_run(PlainIterator(source))
+    cursor = iter(run.values)
+    next_or_end(cursor)
+    try:
+        run.abort()
+    except Exception as exc:  # noqa: BLE001 - the observation is that it raised
+        check("RS-SYNC-4", False, f"abort() of a run whose source has no close() raised {exc!r}")
+    check("RS-SYNC-4", next_or_end(cursor) is END, "values did not end after abort()")
