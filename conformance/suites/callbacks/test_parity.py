@@ -1,21 +1,25 @@
-"""CB-PARITY-2 and CB-PARITY-3: flags mean the same on both managers; same API surface.
+"""CB-PARITY-2..4: flags mean the same on both managers; same API surface; context reaches
+the sync manager's handlers as CB-ASYNC-5 requires of the async one.
 
 (CB-PARITY-1, same program same events, is checked by the property-based suite.)
 """
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from conformance import aio
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal
 from conformance.lanes import LANES, configure, manager_class, run
 from conformance.recording import IGNORE_FLAGS, Log, make_handler
 
+from .test_async_manager import REQUEST
 from .test_events import KINDS, end, mixed_handlers, run_every_kind, start
 from .test_ignore_flags import every_family
 
@@ -140,3 +144,34 @@ def test_same_api_surface(cb, which):
               f"{'a coroutine function' if is_coroutine else 'a plain function'}")
         check_equal("CB-PARITY-3", parameter_names(async_api[name]),
                     parameter_names(sync_api[name]), f"parameters of {which} {name}")
+
+
+# -- CB-PARITY-4 ---------------------------------------------------------------------------
+
+@pytest.mark.rule("CB-PARITY-4")
+@pytest.mark.parametrize("caller", ["plain-code", "inside-a-running-loop"])
+def test_context_variables_reach_sync_manager_handlers(cb, handler, log, caller):
+    """The sync manager called from plain code, or from a coroutine (a loop is running)."""
+    seen: list[tuple[str, str, Any]] = []
+    handlers = mixed_handlers(handler, hooks={"*": lambda e: seen.append(
+        (e.handler, e.name, REQUEST.get(None)))})
+
+    def program() -> None:
+        REQUEST.set("request-7")
+        manager = configure(cb, "sync", inheritable_callbacks=handlers)
+        run("sync", lambda: run_every_kind(manager))
+
+    async def from_a_coroutine() -> None:
+        program()
+
+    if caller == "plain-code":
+        contextvars.copy_context().run(program)  # the set() stays out of the test's context
+    else:
+        aio.run(from_a_coroutine)
+    for h in handlers:
+        values = [(name, value) for label, name, value in seen if label == h.label]
+        check("CB-PARITY-4", values, f"{h.label} received no event")
+        wrong = sorted({f"{name}={value!r}" for name, value in values if value != "request-7"})
+        check_equal("CB-PARITY-4", wrong, [],
+                    f"events where the {h.label} handler did not see the caller's contextvar "
+                    f"(sync manager called from {caller})")
