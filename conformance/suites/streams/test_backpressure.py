@@ -146,8 +146,8 @@ def test_slow_reader_gets_everything_and_the_run_completes(open_run: Callable[..
 
 
 @pytest.mark.rule("RS-BP-4")
-@pytest.mark.parametrize("maxlen", [0, -1])
-def test_maxlen_must_be_positive(open_run: Callable[..., Any], maxlen: int) -> None:
+@pytest.mark.parametrize("maxlen", [0, -1, 1.5])  # 1.5: positive, but not an integer
+def test_maxlen_must_be_positive(open_run: Callable[..., Any], maxlen: Any) -> None:
     source = ScriptedSource(root_values(1))
     try:
         open_run(source, [bounded(maxlen)])
