@@ -6,7 +6,7 @@ import pytest
 
 from conformance.adapter import CB_VERBOSE
 from conformance.checks import check, check_equal
-from conformance.lanes import configure, run
+from conformance.lanes import call, configure, run
 
 from .test_identity import exercise, start
 
@@ -97,6 +97,55 @@ def test_quiet_prints_nothing(cb, lane, capsys):
     printed = run(lane, lambda: _chain_printing(configure(cb, lane, verbose=False), capsys))
     check_equal("CB-VERB-3", printed, ("", ""),
                 "stdout written by starting and ending a chain run with verbose=False")
+
+
+# (serialized, start keywords, the chain name the start line must show)
+CHAIN_NAMES = {
+    "name keyword": ({"name": "serialized", "id": ["pkg", "Cls"]}, {"name": "given"}, "given"),
+    "serialized name": ({"name": "serialized", "id": ["pkg", "mod", "Cls"]}, {}, "serialized"),
+    "last id element": ({"id": ["pkg", "mod", "Cls"]}, {}, "Cls"),
+    "no name, no id": ({"kwargs": {}}, {}, "<unknown>"),
+    "no serialized": (None, {}, "<unknown>"),
+}
+
+
+def _lines_containing(rule, text, wanted, what):
+    check(rule, any(wanted in line for line in text.splitlines()),
+          f"{what}: expected a line containing {wanted!r}, got {text!r}")
+
+
+@pytest.mark.rule("CB-VERB-5")
+@pytest.mark.parametrize("case", sorted(CHAIN_NAMES))
+def test_chain_progress_lines(cb, lane, capsys, case):
+    serialized, keywords, name = CHAIN_NAMES[case]
+
+    async def scenario():
+        manager = configure(cb, lane, verbose=True)
+        capsys.readouterr()
+        rm = await call(manager.on_chain_start(serialized, {"q": 1}, **keywords))
+        after_start = capsys.readouterr().out
+        await call(rm.on_chain_end({"a": 2}))
+        return after_start, capsys.readouterr().out
+
+    after_start, after_end = run(lane, scenario)
+    _lines_containing("CB-VERB-5", after_start, f"> Entering new {name} chain...",
+                      f"stdout on a chain start ({case})")
+    _lines_containing("CB-VERB-5", after_end, "> Finished chain.", "stdout on a chain end")
+
+
+@pytest.mark.rule("CB-VERB-5")
+@pytest.mark.parametrize("end", [None, "", "\n", " (end)"], ids=repr)
+def test_text_printed_as_given(cb, lane, capsys, end):
+    keywords = {} if end is None else {"end": end}
+
+    async def scenario():
+        rm = await call(configure(cb, lane, verbose=True).on_chain_start({"name": "c"}, {}))
+        capsys.readouterr()
+        await call(rm.on_text("some text", **keywords))
+        return capsys.readouterr().out
+
+    check_equal("CB-VERB-5", run(lane, scenario), "some text" + (end or ""),
+                f"stdout written by on_text('some text'{f', end={end!r}' if keywords else ''})")
 
 
 def _with_printer(cb, lane, route):
