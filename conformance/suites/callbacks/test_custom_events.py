@@ -44,6 +44,24 @@ def test_custom_event_delivery(cb, handler, log, lane, is_async):
     check_equal("CB-CUSTOM-1", event.metadata, {"a": 1, "b": 2}, "metadata")
 
 
+@pytest.mark.rule("CB-CUSTOM-1")
+def test_custom_event_without_run_id(cb, handler, log, lane):
+    h = handler("h")
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        await call(manager.on_custom_event("first", {}))
+        await call(manager.on_custom_event("second", {}))
+
+    run(lane, scenario)
+    ids = [e.run_id for e in log.named("on_custom_event", "h")]
+    check_equal("CB-CUSTOM-1", len(ids), 2, "custom events received")
+    check("CB-CUSTOM-1", all(isinstance(i, uuid.UUID) for i in ids),
+          f"run_id of custom events dispatched without one: expected UUIDs, got {ids!r}")
+    check_equal("CB-CUSTOM-1", len(set(ids)), len(ids),
+                "distinct run_ids among the custom events dispatched without one")
+
+
 @pytest.mark.rule("CB-CUSTOM-2")
 @pytest.mark.parametrize("kind", ["chain", "tool", "retriever"])
 def test_custom_event_belongs_to_enclosing_run(cb, handler, log, lane, kind):

@@ -43,11 +43,13 @@ def test_request_handlers_reach_every_depth(cb, handler, log, lane, via_configur
 
 
 @pytest.mark.rule("CB-SCOPE-2")
-def test_constructor_handlers_stay_local(cb, handler, log, lane):
+@pytest.mark.parametrize("given_as", ["list", "manager"])
+def test_constructor_handlers_stay_local(cb, handler, log, lane, given_as):
     req, own = handler("req"), handler("own")
+    local = [own] if given_as == "list" else manager_class(cb, lane)([own])
 
     async def scenario():
-        manager = configure(cb, lane, inheritable_callbacks=[req], local_callbacks=[own])
+        manager = configure(cb, lane, inheritable_callbacks=[req], local_callbacks=local)
         root = await start("chain", manager)
         child = root.get_child()
         below = await descend(cb, lane, configure(cb, lane, inheritable_callbacks=child),
@@ -60,7 +62,8 @@ def test_constructor_handlers_stay_local(cb, handler, log, lane):
           f"get_child() of the run holds the local handler: handlers={child.handlers}, "
           f"inheritable_handlers={child.inheritable_handlers}")
     check_equal("CB-SCOPE-2", {e.run_id for e in log.of("own")}, {root.run_id},
-                "runs whose events reached the local handler (the root run only)")
+                f"runs whose events reached the local handler given in a {given_as} "
+                "(the root run only)")
     check_equal("CB-SCOPE-2", _starts(log, "req"), [root.run_id] + [r.run_id for r in below],
                 "start events the request handler saw (it must reach every run)")
 
