@@ -1,4 +1,8 @@
-"""Deliver one event to a list of handlers, synchronously or on an event loop."""
+"""Deliver one event to a list of handlers, synchronously or on an event loop.
+
+Every dispatcher takes the event's positional payload as a tuple and its keywords
+as a dict it may consume: the callers build both once per event.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ import contextvars
 import functools
 import inspect
 import logging
-from collections.abc import Coroutine
+import types
+from collections.abc import Coroutine, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,31 +20,38 @@ from .base import BaseCallbackHandler
 
 logger = logging.getLogger(__name__)
 
+Handlers = list[BaseCallbackHandler]
+
 # Tasks delivering shielded events, kept referenced until they finish.
-_in_flight: set[asyncio.Task[None]] = set()
+_in_flight: set[asyncio.Task[Any]] = set()
 
 
-def handle_event(handlers: list[BaseCallbackHandler], event_name: str,
-                 ignore_flag: str | None, *args: Any, **kwargs: Any) -> None:
+def handle_event(handlers: Handlers, event_name: str, ignore_flag: str | None,
+                 args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Call ``event_name`` on each handler in order, in the caller's thread.
 
     A coroutine returned by a handler is run to completion before the next
     handler is called. A handler's exception is logged and swallowed unless
     the handler sets ``raise_error``, in which case it propagates at once.
     """
+    tags, metadata = kwargs.get("tags"), kwargs.get("metadata")
     for handler in _distinct(handlers):  # list order, caller's thread (CB-DISP-1)
         try:
             if _ignores(handler, ignore_flag):
                 continue
-            result = getattr(handler, event_name)(*args, **_private(kwargs))
-            if inspect.iscoroutine(result):  # async handler, same flags (CB-PARITY-2)
+            if tags is not None:  # each handler its own copies (CB-TAG-5, CB-META-4)
+                kwargs["tags"] = tags.copy()
+            if metadata is not None:
+                kwargs["metadata"] = metadata.copy()
+            result = getattr(handler, event_name)(*args, **kwargs)
+            if result is not None and inspect.iscoroutine(result):  # (CB-PARITY-2)
                 _run_to_completion(result)
         except Exception as exc:  # per handler: others still run (CB-DISP-5)
             _report(handler, event_name, exc)
 
 
-async def ahandle_event(handlers: list[BaseCallbackHandler], event_name: str,
-                        ignore_flag: str | None, *args: Any, **kwargs: Any) -> None:
+async def ahandle_event(handlers: Handlers, event_name: str, ignore_flag: str | None,
+                        args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Deliver the event on the running loop without blocking it.
 
     Inline handlers go first, one after another in list order; then all
@@ -49,28 +61,72 @@ async def ahandle_event(handlers: list[BaseCallbackHandler], event_name: str,
     for handler in handlers:  # inline first, one at a time (CB-DISP-6)
         if handler.run_inline:
             await _deliver(handler, event_name, ignore_flag, args, kwargs)
-    # Wait for every concurrent handler before raising: none is left behind (CB-ASYNC-4).
-    outcomes = await asyncio.gather(
-        *(_deliver(h, event_name, ignore_flag, args, kwargs)
-          for h in handlers if not h.run_inline),
-        return_exceptions=True,
-    )
+    # Start every other handler before waiting for any; most finish at once.
+    outcomes: list[BaseException | asyncio.Task[None] | None] = []
+    for handler in handlers:
+        if not handler.run_inline:
+            try:
+                outcomes.append(start(_deliver(handler, event_name, ignore_flag, args, kwargs)))
+            except BaseException as exc:  # raised once all are done (CB-ASYNC-4)
+                outcomes.append(exc)
+    tasks = [outcome for outcome in outcomes if isinstance(outcome, asyncio.Task)]
+    if tasks:  # wait for every suspended handler before raising (CB-ASYNC-4)
+        finished = iter(await asyncio.gather(*tasks, return_exceptions=True))
+        outcomes = [next(finished) if isinstance(o, asyncio.Task) else o for o in outcomes]
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
 
 
-async def ahandle_event_shielded(handlers: list[BaseCallbackHandler], event_name: str,
-                                 ignore_flag: str | None, *args: Any, **kwargs: Any) -> None:
+async def ahandle_event_shielded(handlers: Handlers, event_name: str,
+                                 ignore_flag: str | None, args: tuple[Any, ...],
+                                 kwargs: dict[str, Any]) -> None:
     """Like ``ahandle_event``, but delivery completes even if the caller is cancelled.
 
     Used for end and error events, so cancellation cannot leave a run open (CB-PAIR-4).
     """
-    delivery = ahandle_event(handlers, event_name, ignore_flag, *args, **kwargs)
-    task = asyncio.get_running_loop().create_task(delivery, context=contextvars.copy_context())
-    _in_flight.add(task)
-    task.add_done_callback(_in_flight.discard)
-    await asyncio.shield(task)
+    task = start(ahandle_event(handlers, event_name, ignore_flag, args, kwargs))
+    if task is not None:  # it suspended: the rest runs in a task the caller cannot cancel
+        _in_flight.add(task)
+        task.add_done_callback(_in_flight.discard)
+        await asyncio.shield(task)
+
+
+def start(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
+    """Run ``coro`` in a copy of the caller's context until it first suspends.
+
+    Returns ``None`` if it finished without suspending (no task is created), else a
+    task that runs the rest of it in the same context. Its exception, if it raised
+    before suspending, propagates. This is what ``create_task`` followed by waiting
+    costs three loop iterations for; handlers rarely suspend.
+    """
+    context = contextvars.copy_context()  # as a task would get (CB-ASYNC-5)
+    try:
+        signal = context.run(coro.send, None)
+    except StopIteration:
+        return None
+    return asyncio.get_running_loop().create_task(_resume(coro, signal), context=context)
+
+
+async def _resume(coro: Coroutine[Any, Any, None], signal: Any) -> None:
+    """Await the rest of ``coro``, which suspended by yielding ``signal``."""
+    await _go_on(coro, signal)
+
+
+@types.coroutine
+def _go_on(coro: Coroutine[Any, Any, None], signal: Any) -> Generator[Any, Any, None]:
+    """Relay the loop's answers to ``coro`` until it returns."""
+    while True:
+        try:
+            answer = yield signal
+        except BaseException as exc:  # cancellation included: ``coro`` decides
+            step = functools.partial(coro.throw, exc)
+        else:
+            step = functools.partial(coro.send, answer)
+        try:
+            signal = step()
+        except StopIteration:
+            return
 
 
 async def _deliver(handler: BaseCallbackHandler, event_name: str, ignore_flag: str | None,
@@ -80,21 +136,16 @@ async def _deliver(handler: BaseCallbackHandler, event_name: str, ignore_flag: s
         if _ignores(handler, ignore_flag):
             return
         method = getattr(handler, event_name)
-        if inspect.iscoroutinefunction(method) or handler.run_inline:
+        if handler.run_inline or _is_async(getattr(method, "__func__", method)):
             result = method(*args, **_private(kwargs))  # on the loop thread (CB-ASYNC-2)
         else:  # in the executor, with the caller's context (CB-ASYNC-1, CB-ASYNC-5)
             call = functools.partial(method, *args, **_private(kwargs))
             result = await asyncio.get_running_loop().run_in_executor(
                 None, functools.partial(contextvars.copy_context().run, call))
-        if inspect.isawaitable(result):
+        if result is not None and inspect.isawaitable(result):
             await result
     except Exception as exc:
         _report(handler, event_name, exc)
-
-
-def _distinct(handlers: list[BaseCallbackHandler]) -> list[BaseCallbackHandler]:
-    """The handlers in order, each object once, even if listed twice (CB-DISP-2)."""
-    return list({id(handler): handler for handler in handlers}.values())
 
 
 def _ignores(handler: BaseCallbackHandler, ignore_flag: str | None) -> bool:
@@ -102,12 +153,28 @@ def _ignores(handler: BaseCallbackHandler, ignore_flag: str | None) -> bool:
     return ignore_flag is not None and bool(getattr(handler, ignore_flag))
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_async(function: Any) -> bool:
+    """Whether a handler method is a coroutine function (asked once per function)."""
+    return inspect.iscoroutinefunction(function)
+
+
+def _distinct(handlers: Handlers) -> Handlers:
+    """The handlers in order, each object once, even if listed twice (CB-DISP-2)."""
+    if len(handlers) < 2:
+        return handlers
+    return list({id(handler): handler for handler in handlers}.values())
+
+
 def _private(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Give each handler its own tags list and metadata dict (CB-TAG-5, CB-META-4)."""
-    fresh = dict(kwargs)
-    for key in ("tags", "metadata"):
-        if isinstance(fresh.get(key), (list, dict)):
-            fresh[key] = fresh[key].copy()
+    fresh = kwargs.copy()
+    tags = fresh.get("tags")
+    if isinstance(tags, list):
+        fresh["tags"] = tags.copy()
+    metadata = fresh.get("metadata")
+    if isinstance(metadata, dict):
+        fresh["metadata"] = metadata.copy()
     return fresh
 
 

@@ -198,7 +198,7 @@ class CallbackManager(BaseCallbackManager):
                        run_id: UUID | None = None, **kwargs: Any) -> CallbackManagerForChainRun:
         """Start a chain run."""
         run = self._begin(CallbackManagerForChainRun, run_id)
-        _start(run, "on_chain_start", "ignore_chain", serialized, inputs, **kwargs)
+        _start(run, "on_chain_start", "ignore_chain", (serialized, inputs), kwargs)
         return run
 
     def on_tool_start(self, serialized: dict[str, Any] | None, input_str: str,
@@ -207,8 +207,8 @@ class CallbackManager(BaseCallbackManager):
                       **kwargs: Any) -> CallbackManagerForToolRun:
         """Start a tool run; the parent is always this manager's ``parent_run_id``."""
         run = self._begin(CallbackManagerForToolRun, run_id)
-        _start(run, "on_tool_start", "ignore_agent", serialized, input_str,
-               inputs=inputs, **kwargs)
+        kwargs["inputs"] = inputs
+        _start(run, "on_tool_start", "ignore_agent", (serialized, input_str), kwargs)
         return run
 
     def on_retriever_start(self, serialized: dict[str, Any] | None, query: str,
@@ -216,7 +216,7 @@ class CallbackManager(BaseCallbackManager):
                            **kwargs: Any) -> CallbackManagerForRetrieverRun:
         """Start a retriever run; the parent is always this manager's ``parent_run_id``."""
         run = self._begin(CallbackManagerForRetrieverRun, run_id)
-        _start(run, "on_retriever_start", "ignore_retriever", serialized, query, **kwargs)
+        _start(run, "on_retriever_start", "ignore_retriever", (serialized, query), kwargs)
         return run
 
     def on_llm_start(self, serialized: dict[str, Any] | None, prompts: list[str],
@@ -226,7 +226,7 @@ class CallbackManager(BaseCallbackManager):
         runs = []
         for index, prompt in enumerate(prompts):
             run = self._begin(CallbackManagerForLLMRun, run_id if index == 0 else None)
-            _start(run, "on_llm_start", run.run_flag, serialized, [prompt], **kwargs)
+            _start(run, "on_llm_start", run.run_flag, (serialized, [prompt]), dict(kwargs))
             runs.append(run)
         return runs
 
@@ -237,8 +237,8 @@ class CallbackManager(BaseCallbackManager):
         runs = []
         for index, message_list in enumerate(messages):
             run = self._begin(CallbackManagerForChatModelRun, run_id if index == 0 else None)
-            _start(run, "on_chat_model_start", run.run_flag, serialized, [message_list],
-                   **kwargs)
+            _start(run, "on_chat_model_start", run.run_flag, (serialized, [message_list]),
+                   dict(kwargs))
             runs.append(run)
         return runs
 
@@ -246,8 +246,8 @@ class CallbackManager(BaseCallbackManager):
                         **kwargs: Any) -> None:
         """Dispatch a user-defined event; extra keywords raise ``ValueError``."""
         event_kwargs = self._custom_event_kwargs(run_id, kwargs)
-        handle_event(self.handlers, "on_custom_event", "ignore_custom_event", name, data,
-                     **event_kwargs)
+        handle_event(self.handlers, "on_custom_event", "ignore_custom_event", (name, data),
+                     event_kwargs)
 
 
 class AsyncCallbackManager(BaseCallbackManager):
@@ -263,7 +263,7 @@ class AsyncCallbackManager(BaseCallbackManager):
                              **kwargs: Any) -> AsyncCallbackManagerForChainRun:
         """Start a chain run."""
         run = self._begin(AsyncCallbackManagerForChainRun, run_id)
-        await _astart(run, "on_chain_start", "ignore_chain", serialized, inputs, **kwargs)
+        await _astart(run, "on_chain_start", "ignore_chain", (serialized, inputs), kwargs)
         return run
 
     async def on_tool_start(self, serialized: dict[str, Any] | None, input_str: str,
@@ -272,8 +272,8 @@ class AsyncCallbackManager(BaseCallbackManager):
                             **kwargs: Any) -> AsyncCallbackManagerForToolRun:
         """Start a tool run; the parent is always this manager's ``parent_run_id``."""
         run = self._begin(AsyncCallbackManagerForToolRun, run_id)
-        await _astart(run, "on_tool_start", "ignore_agent", serialized, input_str,
-                      inputs=inputs, **kwargs)
+        kwargs["inputs"] = inputs
+        await _astart(run, "on_tool_start", "ignore_agent", (serialized, input_str), kwargs)
         return run
 
     async def on_retriever_start(self, serialized: dict[str, Any] | None, query: str,
@@ -281,8 +281,8 @@ class AsyncCallbackManager(BaseCallbackManager):
                                  **kwargs: Any) -> AsyncCallbackManagerForRetrieverRun:
         """Start a retriever run; the parent is always this manager's ``parent_run_id``."""
         run = self._begin(AsyncCallbackManagerForRetrieverRun, run_id)
-        await _astart(run, "on_retriever_start", "ignore_retriever", serialized, query,
-                      **kwargs)
+        await _astart(run, "on_retriever_start", "ignore_retriever", (serialized, query),
+                      kwargs)
         return run
 
     async def on_llm_start(self, serialized: dict[str, Any] | None, prompts: list[str],
@@ -292,7 +292,7 @@ class AsyncCallbackManager(BaseCallbackManager):
         runs = []
         for index, prompt in enumerate(prompts):
             run = self._begin(AsyncCallbackManagerForLLMRun, run_id if index == 0 else None)
-            await _astart(run, "on_llm_start", run.run_flag, serialized, [prompt], **kwargs)
+            await _astart(run, "on_llm_start", run.run_flag, (serialized, [prompt]), dict(kwargs))
             runs.append(run)
         return runs
 
@@ -304,8 +304,8 @@ class AsyncCallbackManager(BaseCallbackManager):
         for index, message_list in enumerate(messages):
             run = self._begin(AsyncCallbackManagerForChatModelRun,
                               run_id if index == 0 else None)
-            await _astart(run, "on_chat_model_start", run.run_flag, serialized,
-                          [message_list], **kwargs)
+            await _astart(run, "on_chat_model_start", run.run_flag, (serialized, [message_list]),
+                          dict(kwargs))
             runs.append(run)
         return runs
 
@@ -313,27 +313,27 @@ class AsyncCallbackManager(BaseCallbackManager):
                               **kwargs: Any) -> None:
         """Dispatch a user-defined event; extra keywords raise ``ValueError``."""
         event_kwargs = self._custom_event_kwargs(run_id, kwargs)
-        await ahandle_event(self.handlers, "on_custom_event", "ignore_custom_event", name,
-                            data, **event_kwargs)
+        await ahandle_event(self.handlers, "on_custom_event", "ignore_custom_event",
+                            (name, data), event_kwargs)
 
 
-def _start(run: BaseRunManager, event_name: str, ignore_flag: str, *args: Any,
-           **kwargs: Any) -> None:
+def _start(run: BaseRunManager, event_name: str, ignore_flag: str, args: tuple[Any, ...],
+           kwargs: dict[str, Any]) -> None:
     """Dispatch a run's start event to the handlers snapshotted in ``run``."""
-    handle_event(run.handlers, event_name, ignore_flag, *args, **_start_kwargs(run), **kwargs)
+    handle_event(run.handlers, event_name, ignore_flag, args, _start_kwargs(run, kwargs))
 
 
-async def _astart(run: BaseRunManager, event_name: str, ignore_flag: str, *args: Any,
-                  **kwargs: Any) -> None:
+async def _astart(run: BaseRunManager, event_name: str, ignore_flag: str,
+                  args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Async twin of ``_start``."""
-    await ahandle_event(run.handlers, event_name, ignore_flag, *args, **_start_kwargs(run),
-                        **kwargs)
+    await ahandle_event(run.handlers, event_name, ignore_flag, args, _start_kwargs(run, kwargs))
 
 
-def _start_kwargs(run: BaseRunManager) -> dict[str, Any]:
-    """What a start event carries: the run's identity, tags and metadata."""
-    return {"run_id": run.run_id, "parent_run_id": run.parent_run_id,
-            "tags": run.tags, "metadata": run.metadata}
+def _start_kwargs(run: BaseRunManager, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` plus what a start event carries: the run's identity, tags and metadata."""
+    kwargs.update(run_id=run.run_id, parent_run_id=run.parent_run_id, tags=run.tags,
+                  metadata=run.metadata)
+    return kwargs
 
 
 def _append_new(items: list[T], new: list[T]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from uuid import UUID, uuid4
 
@@ -66,26 +66,27 @@ class BaseRunManager:
             child.add_tags([tag], inherit=False)  # for this child only (CB-CHILD-3)
         return child
 
-    def _event_kwargs(self) -> dict[str, Any]:
-        """What every in-run event carries (no metadata)."""
-        return {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": self.tags}
+    def _event_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """``kwargs`` plus what every in-run event carries (no metadata); the run's own
+        identity wins over a caller's keyword of the same name."""
+        kwargs.update(run_id=self.run_id, parent_run_id=self.parent_run_id, tags=self.tags)
+        return kwargs
 
 
 class RunManager(BaseRunManager):
     """A run manager for sync code."""
 
-    def _emit(self, event_name: str, ignore_flag: str | None, *args: Any,
-              **kwargs: Any) -> None:
-        handle_event(self.handlers, event_name, ignore_flag, *args,
-                     **self._event_kwargs(), **kwargs)
+    def _emit(self, event_name: str, ignore_flag: str | None, args: tuple[Any, ...],
+              kwargs: dict[str, Any]) -> None:
+        handle_event(self.handlers, event_name, ignore_flag, args, self._event_kwargs(kwargs))
 
     def on_text(self, text: str, **kwargs: Any) -> None:
         """Emit text; no handler flag silences it."""
-        self._emit("on_text", None, text, **kwargs)
+        self._emit("on_text", None, (text,), kwargs)
 
     def on_retry(self, retry_state: Any, **kwargs: Any) -> None:
         """Report a retry of this run."""
-        self._emit("on_retry", "ignore_retry", retry_state, **kwargs)
+        self._emit("on_retry", "ignore_retry", (retry_state,), kwargs)
 
 
 class ParentRunManager(RunManager):
@@ -101,16 +102,17 @@ class ParentRunManager(RunManager):
 class AsyncRunManager(BaseRunManager):
     """A run manager for async code."""
 
-    async def _emit(self, event_name: str, ignore_flag: str | None, *args: Any,
-                    **kwargs: Any) -> None:
-        await ahandle_event(self.handlers, event_name, ignore_flag, *args,
-                            **self._event_kwargs(), **kwargs)
+    def _emit(self, event_name: str, ignore_flag: str | None, args: tuple[Any, ...],
+              kwargs: dict[str, Any]) -> Coroutine[Any, Any, None]:
+        """The dispatch of one event, for the event method to await."""
+        return ahandle_event(self.handlers, event_name, ignore_flag, args,
+                             self._event_kwargs(kwargs))
 
-    async def _emit_final(self, event_name: str, ignore_flag: str, *args: Any,
-                          **kwargs: Any) -> None:
+    def _emit_final(self, event_name: str, ignore_flag: str, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Coroutine[Any, Any, None]:
         """Emit an end or error event; cancelling the caller does not cut it short."""
-        await ahandle_event_shielded(self.handlers, event_name, ignore_flag, *args,
-                                     **self._event_kwargs(), **kwargs)
+        return ahandle_event_shielded(self.handlers, event_name, ignore_flag, args,
+                                      self._event_kwargs(kwargs))
 
     def get_sync(self) -> RunManager:
         """The equivalent sync run manager: same run, same fields."""
@@ -118,11 +120,11 @@ class AsyncRunManager(BaseRunManager):
 
     async def on_text(self, text: str, **kwargs: Any) -> None:
         """Emit text; no handler flag silences it."""
-        await self._emit("on_text", None, text, **kwargs)
+        await self._emit("on_text", None, (text,), kwargs)
 
     async def on_retry(self, retry_state: Any, **kwargs: Any) -> None:
         """Report a retry of this run."""
-        await self._emit("on_retry", "ignore_retry", retry_state, **kwargs)
+        await self._emit("on_retry", "ignore_retry", (retry_state,), kwargs)
 
 
 class AsyncParentRunManager(AsyncRunManager):
@@ -146,19 +148,19 @@ class CallbackManagerForChainRun(ParentRunManager):
 
     def on_chain_end(self, outputs: dict[str, Any] | Any, **kwargs: Any) -> None:
         """End the chain run."""
-        self._emit("on_chain_end", "ignore_chain", outputs, **kwargs)
+        self._emit("on_chain_end", "ignore_chain", (outputs,), kwargs)
 
     def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the chain run."""
-        self._emit("on_chain_error", "ignore_chain", error, **kwargs)
+        self._emit("on_chain_error", "ignore_chain", (error,), kwargs)
 
     def on_agent_action(self, action: Any, **kwargs: Any) -> None:
         """Report an agent action."""
-        self._emit("on_agent_action", "ignore_agent", action, **kwargs)
+        self._emit("on_agent_action", "ignore_agent", (action,), kwargs)
 
     def on_agent_finish(self, finish: Any, **kwargs: Any) -> None:
         """Report that the agent finished."""
-        self._emit("on_agent_finish", "ignore_agent", finish, **kwargs)
+        self._emit("on_agent_finish", "ignore_agent", (finish,), kwargs)
 
 
 class AsyncCallbackManagerForChainRun(AsyncParentRunManager):
@@ -170,19 +172,19 @@ class AsyncCallbackManagerForChainRun(AsyncParentRunManager):
 
     async def on_chain_end(self, outputs: dict[str, Any] | Any, **kwargs: Any) -> None:
         """End the chain run."""
-        await self._emit_final("on_chain_end", "ignore_chain", outputs, **kwargs)
+        await self._emit_final("on_chain_end", "ignore_chain", (outputs,), kwargs)
 
     async def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the chain run."""
-        await self._emit_final("on_chain_error", "ignore_chain", error, **kwargs)
+        await self._emit_final("on_chain_error", "ignore_chain", (error,), kwargs)
 
     async def on_agent_action(self, action: Any, **kwargs: Any) -> None:
         """Report an agent action."""
-        await self._emit("on_agent_action", "ignore_agent", action, **kwargs)
+        await self._emit("on_agent_action", "ignore_agent", (action,), kwargs)
 
     async def on_agent_finish(self, finish: Any, **kwargs: Any) -> None:
         """Report that the agent finished."""
-        await self._emit("on_agent_finish", "ignore_agent", finish, **kwargs)
+        await self._emit("on_agent_finish", "ignore_agent", (finish,), kwargs)
 
 
 # Tool runs obey ignore_agent: there is no ignore_tool flag (CB-IGN-4).
@@ -192,11 +194,11 @@ class CallbackManagerForToolRun(ParentRunManager):
 
     def on_tool_end(self, output: Any, **kwargs: Any) -> None:
         """End the tool run."""
-        self._emit("on_tool_end", "ignore_agent", output, **kwargs)
+        self._emit("on_tool_end", "ignore_agent", (output,), kwargs)
 
     def on_tool_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the tool run."""
-        self._emit("on_tool_error", "ignore_agent", error, **kwargs)
+        self._emit("on_tool_error", "ignore_agent", (error,), kwargs)
 
 
 class AsyncCallbackManagerForToolRun(AsyncParentRunManager):
@@ -208,11 +210,11 @@ class AsyncCallbackManagerForToolRun(AsyncParentRunManager):
 
     async def on_tool_end(self, output: Any, **kwargs: Any) -> None:
         """End the tool run."""
-        await self._emit_final("on_tool_end", "ignore_agent", output, **kwargs)
+        await self._emit_final("on_tool_end", "ignore_agent", (output,), kwargs)
 
     async def on_tool_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the tool run."""
-        await self._emit_final("on_tool_error", "ignore_agent", error, **kwargs)
+        await self._emit_final("on_tool_error", "ignore_agent", (error,), kwargs)
 
 
 class CallbackManagerForRetrieverRun(ParentRunManager):
@@ -220,11 +222,11 @@ class CallbackManagerForRetrieverRun(ParentRunManager):
 
     def on_retriever_end(self, documents: Sequence[Any], **kwargs: Any) -> None:
         """End the retriever run."""
-        self._emit("on_retriever_end", "ignore_retriever", documents, **kwargs)
+        self._emit("on_retriever_end", "ignore_retriever", (documents,), kwargs)
 
     def on_retriever_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the retriever run."""
-        self._emit("on_retriever_error", "ignore_retriever", error, **kwargs)
+        self._emit("on_retriever_error", "ignore_retriever", (error,), kwargs)
 
 
 class AsyncCallbackManagerForRetrieverRun(AsyncParentRunManager):
@@ -236,11 +238,11 @@ class AsyncCallbackManagerForRetrieverRun(AsyncParentRunManager):
 
     async def on_retriever_end(self, documents: Sequence[Any], **kwargs: Any) -> None:
         """End the retriever run."""
-        await self._emit_final("on_retriever_end", "ignore_retriever", documents, **kwargs)
+        await self._emit_final("on_retriever_end", "ignore_retriever", (documents,), kwargs)
 
     async def on_retriever_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the retriever run."""
-        await self._emit_final("on_retriever_error", "ignore_retriever", error, **kwargs)
+        await self._emit_final("on_retriever_error", "ignore_retriever", (error,), kwargs)
 
 
 # LLM runs: one flag governs every event of the run, start included, so no
@@ -253,15 +255,16 @@ class CallbackManagerForLLMRun(RunManager):
 
     def on_llm_new_token(self, token: str, *, chunk: Any | None = None, **kwargs: Any) -> None:
         """Report a generated token."""
-        self._emit("on_llm_new_token", self.run_flag, token, chunk=chunk, **kwargs)
+        kwargs["chunk"] = chunk
+        self._emit("on_llm_new_token", self.run_flag, (token,), kwargs)
 
     def on_llm_end(self, response: Any, **kwargs: Any) -> None:
         """End the LLM run."""
-        self._emit("on_llm_end", self.run_flag, response, **kwargs)
+        self._emit("on_llm_end", self.run_flag, (response,), kwargs)
 
     def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the LLM run."""
-        self._emit("on_llm_error", self.run_flag, error, **kwargs)
+        self._emit("on_llm_error", self.run_flag, (error,), kwargs)
 
 
 class CallbackManagerForChatModelRun(CallbackManagerForLLMRun):
@@ -282,15 +285,16 @@ class AsyncCallbackManagerForLLMRun(AsyncRunManager):
     async def on_llm_new_token(self, token: str, *, chunk: Any | None = None,
                                **kwargs: Any) -> None:
         """Report a generated token."""
-        await self._emit("on_llm_new_token", self.run_flag, token, chunk=chunk, **kwargs)
+        kwargs["chunk"] = chunk
+        await self._emit("on_llm_new_token", self.run_flag, (token,), kwargs)
 
     async def on_llm_end(self, response: Any, **kwargs: Any) -> None:
         """End the LLM run."""
-        await self._emit_final("on_llm_end", self.run_flag, response, **kwargs)
+        await self._emit_final("on_llm_end", self.run_flag, (response,), kwargs)
 
     async def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
         """Fail the LLM run."""
-        await self._emit_final("on_llm_error", self.run_flag, error, **kwargs)
+        await self._emit_final("on_llm_error", self.run_flag, (error,), kwargs)
 
 
 class AsyncCallbackManagerForChatModelRun(AsyncCallbackManagerForLLMRun):

@@ -19,15 +19,14 @@ def _audience(run, event_name):
     return run.inheritable_handlers if event_name.endswith(FINAL) else run.handlers
 
 
-def _emit(self, event_name, ignore_flag, *args, **kwargs):
-    ref.dispatch.handle_event(_audience(self, event_name), event_name, ignore_flag, *args,
-                              **self._event_kwargs(), **kwargs)
+def _emit(self, event_name, ignore_flag, args, kwargs):
+    ref.dispatch.handle_event(_audience(self, event_name), event_name, ignore_flag, args,
+                              self._event_kwargs(kwargs))
 
 
-async def _emit_final(self, event_name, ignore_flag, *args, **kwargs):
-    await ref.dispatch.ahandle_event_shielded(_audience(self, event_name), event_name,
-                                              ignore_flag, *args, **self._event_kwargs(),
-                                              **kwargs)
+def _emit_final(self, event_name, ignore_flag, args, kwargs):
+    return ref.dispatch.ahandle_event_shielded(_audience(self, event_name), event_name,
+                                               ignore_flag, args, self._event_kwargs(kwargs))
 
 
 RunManager._emit = _emit

@@ -12,9 +12,10 @@ ref = private_reference(__name__.rpartition(".")[2])
 BaseRunManager = ref.run_managers.BaseRunManager
 
 
-def _event_kwargs(self):
-    return {"run_id": self.run_id, "parent_run_id": None,  # BROKEN: self.parent_run_id
-            "tags": self.tags}
+def _event_kwargs(self, kwargs):
+    kwargs.update(run_id=self.run_id, parent_run_id=None,  # BROKEN: self.parent_run_id
+                  tags=self.tags)
+    return kwargs
 
 
 BaseRunManager._event_kwargs = _event_kwargs

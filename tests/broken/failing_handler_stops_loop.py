@@ -15,7 +15,7 @@ ref = private_reference(__name__.rpartition(".")[2])
 dispatch = ref.dispatch
 
 
-def handle_event(handlers, event_name, ignore_flag, *args, **kwargs):
+def handle_event(handlers, event_name, ignore_flag, args, kwargs):
     handler = None
     try:  # BROKEN: the try belongs inside the loop, per handler
         for handler in dispatch._distinct(handlers):

@@ -12,11 +12,11 @@ from tests.broken._variant import adapter, private_reference, replace_function
 ref = private_reference("hanging")
 
 
-def handle_event(handlers, event_name, ignore_flag, *args, **kwargs):
+def handle_event(handlers, event_name, ignore_flag, args, kwargs):
     threading.Event().wait()  # never set
 
 
-async def ahandle_event(handlers, event_name, ignore_flag, *args, **kwargs):
+async def ahandle_event(handlers, event_name, ignore_flag, args, kwargs):
     await asyncio.Event().wait()  # never set
 
 

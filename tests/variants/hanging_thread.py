@@ -13,7 +13,7 @@ ref = private_reference("hanging_thread")
 _original = ref.dispatch.ahandle_event
 
 
-async def ahandle_event(handlers, event_name, ignore_flag, *args, **kwargs):
+async def ahandle_event(handlers, event_name, ignore_flag, args, kwargs):
     await asyncio.get_running_loop().run_in_executor(None, threading.Event().wait)
 
 
