@@ -11,11 +11,11 @@ import contextvars
 import functools
 import inspect
 import logging
-import types
-from collections.abc import Coroutine, Generator
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from reference.eager import start
 from .base import BaseCallbackHandler
 
 logger = logging.getLogger(__name__)
@@ -90,43 +90,6 @@ async def ahandle_event_shielded(handlers: Handlers, event_name: str,
         _in_flight.add(task)
         task.add_done_callback(_in_flight.discard)
         await asyncio.shield(task)
-
-
-def start(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
-    """Run ``coro`` in a copy of the caller's context until it first suspends.
-
-    Returns ``None`` if it finished without suspending (no task is created), else a
-    task that runs the rest of it in the same context. Its exception, if it raised
-    before suspending, propagates. This is what ``create_task`` followed by waiting
-    costs three loop iterations for; handlers rarely suspend.
-    """
-    context = contextvars.copy_context()  # as a task would get (CB-ASYNC-5)
-    try:
-        signal = context.run(coro.send, None)
-    except StopIteration:
-        return None
-    return asyncio.get_running_loop().create_task(_resume(coro, signal), context=context)
-
-
-async def _resume(coro: Coroutine[Any, Any, None], signal: Any) -> None:
-    """Await the rest of ``coro``, which suspended by yielding ``signal``."""
-    await _go_on(coro, signal)
-
-
-@types.coroutine
-def _go_on(coro: Coroutine[Any, Any, None], signal: Any) -> Generator[Any, Any, None]:
-    """Relay the loop's answers to ``coro`` until it returns."""
-    while True:
-        try:
-            answer = yield signal
-        except BaseException as exc:  # cancellation included: ``coro`` decides
-            step = functools.partial(coro.throw, exc)
-        else:
-            step = functools.partial(coro.send, answer)
-        try:
-            signal = step()
-        except StopIteration:
-            return
 
 
 async def _deliver(handler: BaseCallbackHandler, event_name: str, ignore_flag: str | None,

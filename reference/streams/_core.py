@@ -51,6 +51,8 @@ class Waiters:
 
     def notify(self) -> None:
         """Wake every waiter; each re-checks the state it waits on."""
+        if not self._futures:
+            return
         futures, self._futures = self._futures, []
         for future in futures:
             if not future.done():
@@ -70,15 +72,10 @@ class ChannelState(Generic[T]):
     waiters: Waiters = field(default_factory=Waiters)
 
     @property
-    def free_space(self) -> int | None:
-        """Items the buffer can still take (None: unbounded)."""
-        return None if self.maxlen is None else self.maxlen - len(self.buffer)
-
-    @property
     def full(self) -> bool:
         """A subscribed, bounded buffer with no room left."""
-        free = self.free_space
-        return self.subscriber is not None and free is not None and free <= 0
+        return (self.subscriber is not None and self.maxlen is not None
+                and len(self.buffer) >= self.maxlen)
 
     def subscribe(self) -> object:
         """Register the single subscriber and return its token (RS-PROJ-1)."""

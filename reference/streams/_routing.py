@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Generic, Literal, NotRequired, Self, TypedDict, TypeVar
 
@@ -30,7 +31,12 @@ class Projection:
     def matches(self, event: ProtocolEvent) -> bool:
         if event["method"] != self.method:
             return False
-        return self.namespace is None or event["params"]["namespace"] == list(self.namespace)
+        return self.namespace is None or event["params"]["namespace"] == self._namespace_list
+
+    @cached_property
+    def _namespace_list(self) -> list[str] | None:
+        """``namespace`` as events carry it, built once."""
+        return None if self.namespace is None else list(self.namespace)
 
 
 class EventParams(TypedDict):
@@ -85,6 +91,7 @@ class MuxCore(Generic[C]):
     def __init__(self, projections: Sequence[Projection] = (), *,
                  scope: Sequence[str] = ()) -> None:
         self.scope: tuple[str, ...] = tuple(scope)
+        self._scope_list = list(self.scope)  # the scope as events carry namespaces
         self.result = RunResult()
         self._seq = 0
         self._closed = False
@@ -136,7 +143,7 @@ class MuxCore(Generic[C]):
 
     def _observe(self, event: ProtocolEvent) -> None:
         """Update the results of this mux and of the children ``event`` is in."""
-        if event["method"] == "values" and event["params"]["namespace"] == list(self.scope):
+        if event["method"] == "values" and event["params"]["namespace"] == self._scope_list:
             self.result.observe(event["params"])
         for child in self._children_of(event):
             child._observe(event)
@@ -150,6 +157,8 @@ class MuxCore(Generic[C]):
         return out
 
     def _children_of(self, event: ProtocolEvent) -> list[Self]:
+        if not self._children:
+            return []
         namespace = tuple(event["params"]["namespace"])
         return [c for c in self._children
                 if not c._closed and namespace[:len(c.scope)] == c.scope]

@@ -92,6 +92,9 @@ class _Cursor(Generic[T]):
     async def __anext__(self) -> T:
         if self._token is None:
             raise StopAsyncIteration
+        state = self._channel._state
+        if state.buffer:
+            return state.take()  # nothing to wait for
         try:
             return await self._channel._next_item()
         except BaseException:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from ._routing import MuxCore, Projection, ProtocolEvent, to_protocol_event
@@ -33,13 +33,13 @@ class StreamMux(MuxCore[StreamChannel[Any]]):
         """Make ``pump`` the run's pump for every channel of this mux."""
         self._pump = pump
 
-    async def request_more(self, ready: asyncio.Future[None] | None = None) -> bool:
+    def request_more(self, ready: asyncio.Future[None] | None = None) -> Awaitable[bool]:
         """Run the bound pump, or the parent's (a child mux); False if none."""
         if self._pump is not None:
-            return await self._pump(ready)
+            return self._pump(ready)
         if self._parent is not None:
-            return await self._parent.request_more(ready)
-        return False
+            return self._parent.request_more(ready)
+        return _no_pump()
 
     async def apush(self, event: Mapping[str, Any]) -> None:
         """Route one source event to the main log and the matching projections.
@@ -53,5 +53,11 @@ class StreamMux(MuxCore[StreamChannel[Any]]):
         self._stamp(protocol)
         self._observe(protocol)
         for channel, item in self._deliveries(protocol):
-            if not channel.closed:
-                await channel.apush(item)
+            state = channel._state
+            if not state.closed and not state.push_nowait(item):
+                await channel.apush(item)  # full: wait for room (RS-BP-2)
+
+
+async def _no_pump() -> bool:
+    """What a mux with no run behind it answers: nothing more will come."""
+    return False

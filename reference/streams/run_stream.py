@@ -12,6 +12,8 @@ from ._base import RunStreamBase
 from ._routing import Projection
 from .mux import StreamMux
 
+from reference.eager import start
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,7 +21,8 @@ class AsyncGraphRunStream(RunStreamBase[StreamMux]):
     """An async run: reading a projection is what advances the source.
 
     No background task ever starts a pull (RS-PUMP-2). The pull and the
-    routing of its event form one *step*, run as a task so that a consumer
+    routing of its event form one *step*. A step starts in the reader that
+    needs it and, if it has to wait, goes on as a task, so that a consumer
     cancelled mid-step neither loses nor duplicates events (RS-ERR-3); at
     most one step exists at a time and every waiting consumer shares it
     (RS-FLIGHT-1, RS-FLIGHT-2).
@@ -55,7 +58,11 @@ class AsyncGraphRunStream(RunStreamBase[StreamMux]):
         if ready is not None and ready.done():
             return True  # the reader's item already arrived (RS-FLIGHT-3)
         if self._step is None:
-            self._step = asyncio.get_running_loop().create_task(self._pull_and_route(self._source))
+            # Run the step now; it becomes a task only if it has to wait (source or backpressure).
+            step = start(self._pull_and_route(self._source))
+            if step is None:
+                return True  # pulled and routed without waiting: nothing to share
+            self._step = step
         waiting: set[asyncio.Future[Any]] = {self._step}
         if ready is not None:
             waiting.add(ready)  # wake as soon as our item lands, even mid-step
