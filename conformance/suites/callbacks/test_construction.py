@@ -121,14 +121,18 @@ def test_add_and_remove_handler(cb, handler, lane):
 
 
 @pytest.mark.rule("CB-CONS-5")
-@pytest.mark.parametrize("inherit", [True, False])
+@pytest.mark.parametrize("inherit", [True, False, None], ids=["inherit", "local", "default"])
 def test_set_handlers(cb, handler, lane, inherit):
     a, b, c = handler("a"), handler("b"), handler("c")
     manager = manager_class(cb, lane)([a], [a])
-    manager.set_handlers([b, c], inherit=inherit)
+    if inherit is None:
+        manager.set_handlers([b, c])  # inherit defaults to True
+    else:
+        manager.set_handlers([b, c], inherit=inherit)
     check_equal("CB-CONS-5", _fields(manager, HANDLER_LISTS),
-                {"handlers": [b, c], "inheritable_handlers": [b, c] if inherit else []},
-                f"after set_handlers([b, c], inherit={inherit}) on a manager holding a")
+                {"handlers": [b, c], "inheritable_handlers": [] if inherit is False else [b, c]},
+                f"after set_handlers([b, c]{'' if inherit is None else f', inherit={inherit}'}) "
+                "on a manager holding a")
 
 
 @pytest.mark.rule("CB-CONS-5")
