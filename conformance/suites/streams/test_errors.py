@@ -225,17 +225,29 @@ def test_fatal_error_ends_the_run(open_run: Callable[..., Any]) -> None:
     run(main)
 
 
-async def _close_tee(run_stream: Any, fan_out: Callable[[Any, int], Any]) -> None:
-    """Fan the bounded log out, read one item on each branch, close every branch."""
+async def _close_tee(run_stream: Any, fan_out: Callable[[Any, int], Any],
+                     source: ScriptedSource, how: str) -> None:
+    """Fan the bounded log out and close every branch: read one item on each, then
+    ``aclose()`` it ("tee"), or cancel the task of each while the first pull is held
+    ("tee cancel")."""
     branches = fan_out(run_stream.extensions["bounded"], 2)
-    for branch in branches:
-        await take(branch, 1)
-    for branch in branches:
-        await branch.aclose()
+    if how == "tee":
+        for branch in branches:
+            await take(branch, 1)
+        for branch in branches:
+            await branch.aclose()
+        return
+    source.hold(0)
+    tasks = [asyncio.create_task(anext_or_end(branch)) for branch in branches]
+    await within(source.held(0), "the branches' pull")
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    source.release(0)
 
 
 @pytest.mark.rule("RS-ERR-4")
-@pytest.mark.parametrize("how", ["aclose", "break", "cancel", "tee"])
+@pytest.mark.parametrize("how", ["aclose", "break", "cancel", "tee", "tee cancel"])
 def test_closed_cursor_frees_its_projection(open_run: Callable[..., Any],
                                             fan_out: Callable[[Any, int], Any],
                                             how: str) -> None:
@@ -245,8 +257,8 @@ def test_closed_cursor_frees_its_projection(open_run: Callable[..., Any],
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [BOUNDED])
-        if how == "tee":
-            await _close_tee(run_stream, fan_out)
+        if how.startswith("tee"):
+            await _close_tee(run_stream, fan_out, source, how)
         else:
             await _close(how, run_stream, source)
         await settle()

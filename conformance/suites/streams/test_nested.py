@@ -229,3 +229,30 @@ def test_aborted_nested_stream_keeps_its_results(open_run, nested):
                     "nested output() after its abort() (the outer run went on to {'sub': 2})")
 
     aio.run(main)
+
+
+@pytest.mark.rule("RS-ABORT-2")
+def test_nested_abort_ends_a_reader_waiting_on_the_outer_pump(open_run, nested):
+    """The nested reader waits on an outer step that may be held back by a full root log
+    nobody reads (backpressure); aborting the nested stream must still end that reader."""
+    script = [values({"root": 0}), values({"root": 1}), values({"sub": 0}, ns=SUB)]
+
+    async def main():
+        source = ScriptedSource(script)
+        run = open_run(source, [ProjectionSpec("bounded", "values", maxlen=1)])
+        unread = aiter(run.extensions["bounded"])  # subscribed, never read
+        child = nested(run, SUB)
+        cursor = aiter(child.values)
+        reader = asyncio.create_task(drive.anext_or_end(cursor))
+        await settle()
+        first = reader.result() if reader.done() else None
+        await aio.within(child.abort(), "the nested stream's abort()")
+        got = await aio.within(reader, "the nested reader after the nested abort()")
+        check("RS-ABORT-2", got is drive.END or got == first == {"sub": 0},
+              f"the nested reader waiting at the abort got {got!r}; expected the end "
+              f"(or the nested item it had received before the abort)")
+        check_equal("RS-ABORT-2", await drain(cursor), [], "the nested cursor after abort()")
+        await close_cursor(unread)
+        await aio.within(run.abort(), "the outer abort()")
+
+    aio.run(main)
