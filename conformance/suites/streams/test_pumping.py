@@ -72,10 +72,13 @@ def test_no_pull_after_consumers_return(open_run: Callable[..., Any],
         source = ScriptedSource(root_values(4))
         run_stream = open_run(source)
         cursor = _cursor(kind, run_stream, fan_out)
-        reader = asyncio.create_task(take(cursor, 2))
-        got = await reader
+
+        async def read_two() -> tuple[list[Any], int]:
+            got = await take(cursor, 2)
+            return got, source.count.pulls  # counted the moment the consumer is served
+
+        got, pulls = await asyncio.create_task(read_two())
         check_equal("RS-PUMP-2", len(got), 2, f"items the {kind} consumer read")
-        pulls = source.count.pulls
         await settle(IDLE_ROUNDS)
         check_equal("RS-PUMP-2", source.count.pulls, pulls,
                     f"pulls once the {kind} consumer returned and the loop went idle")
