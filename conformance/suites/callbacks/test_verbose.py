@@ -134,7 +134,8 @@ def test_chain_progress_lines(cb, lane, capsys, case):
 
 
 @pytest.mark.rule("CB-VERB-5")
-@pytest.mark.parametrize("end", [None, "", "\n", " (end)"], ids=repr)
+@pytest.mark.parametrize("end", [None, "", "\n", " (end)"],
+                         ids=["not-given", "empty", "newline", "text"])
 def test_text_printed_as_given(cb, lane, capsys, end):
     keywords = {} if end is None else {"end": end}
 
