@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conformance.adapter import CB_VERBOSE
@@ -109,9 +111,12 @@ CHAIN_NAMES = {
 }
 
 
-def _lines_containing(rule, text, wanted, what):
-    check(rule, any(wanted in line for line in text.splitlines()),
-          f"{what}: expected a line containing {wanted!r}, got {text!r}")
+ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")  # terminal colour codes, allowed around the text
+
+
+def _has_line(rule, text, wanted, what):
+    lines = [ANSI_CODE.sub("", line) for line in text.splitlines()]
+    check(rule, wanted in lines, f"{what}: expected a line {wanted!r}, got {text!r}")
 
 
 @pytest.mark.rule("CB-VERB-5")
@@ -128,9 +133,9 @@ def test_chain_progress_lines(cb, lane, capsys, case):
         return after_start, capsys.readouterr().out
 
     after_start, after_end = run(lane, scenario)
-    _lines_containing("CB-VERB-5", after_start, f"> Entering new {name} chain...",
+    _has_line("CB-VERB-5", after_start, f"> Entering new {name} chain...",
                       f"stdout on a chain start ({case})")
-    _lines_containing("CB-VERB-5", after_end, "> Finished chain.", "stdout on a chain end")
+    _has_line("CB-VERB-5", after_end, "> Finished chain.", "stdout on a chain end")
 
 
 @pytest.mark.rule("CB-VERB-5")
