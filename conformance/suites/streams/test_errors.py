@@ -226,17 +226,18 @@ def test_fatal_error_ends_the_run(open_run: Callable[..., Any]) -> None:
 
 
 async def _close_tee(run_stream: Any, fan_out: Callable[[Any, int], Any],
-                     source: ScriptedSource, how: str) -> None:
+                     source: ScriptedSource, how: str) -> list[Any]:
     """Fan the bounded log out and close every branch: read one item on each, then
     ``aclose()`` it ("tee"), or cancel the task of each while the first pull is held
-    ("tee cancel")."""
-    branches = fan_out(run_stream.extensions["bounded"], 2)
+    ("tee cancel"). The branches are returned so the caller keeps them alive: dropping
+    them could close them some other way (garbage collection)."""
+    branches = list(fan_out(run_stream.extensions["bounded"], 2))
     if how == "tee":
         for branch in branches:
             await take(branch, 1)
         for branch in branches:
             await branch.aclose()
-        return
+        return branches
     source.hold(0)
     tasks = [asyncio.create_task(anext_or_end(branch)) for branch in branches]
     await within(source.held(0), "the branches' pull")
@@ -244,6 +245,7 @@ async def _close_tee(run_stream: Any, fan_out: Callable[[Any, int], Any],
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     source.release(0)
+    return branches
 
 
 @pytest.mark.rule("RS-ERR-4")
@@ -257,8 +259,9 @@ def test_closed_cursor_frees_its_projection(open_run: Callable[..., Any],
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [BOUNDED])
+        closed = []
         if how.startswith("tee"):
-            await _close_tee(run_stream, fan_out, source, how)
+            closed = await _close_tee(run_stream, fan_out, source, how)
         else:
             await _close(how, run_stream, source)
         await settle()
@@ -273,5 +276,6 @@ def test_closed_cursor_frees_its_projection(open_run: Callable[..., Any],
         check_equal("RS-ERR-4", [data(i) for i in await drain(again)], EVERY[routed_before:],
                     f"what the new subscriber received (closed by {how}, "
                     f"{routed_before} events routed before it subscribed)")
+        del closed  # the closed branches were kept alive until here (see _close_tee)
 
     run(main)
