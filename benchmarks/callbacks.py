@@ -169,6 +169,56 @@ def bare_await(calls: int) -> Case:
     return lambda: asyncio.run(measured())
 
 
+# -- the floor: what any manager must do per handler per event ----------------------------
+
+class _Floor:
+    """The least a run manager can do: its event method's frame, then the handler call
+    with the run's identity and a private copy of the tags (CB-TAG-5). No flags, no
+    error handling, no dedup: a lower bound, not an implementation."""
+
+    def __init__(self, handler: Any) -> None:
+        self.handlers, self.run_id, self.parent_run_id, self.tags = [handler], uuid4(), None, []
+
+    def on_text(self, text: str, **kwargs: Any) -> None:
+        for handler in self.handlers:
+            handler.on_text(text, run_id=self.run_id, parent_run_id=self.parent_run_id,
+                            tags=self.tags.copy(), **kwargs)
+
+    async def aon_text(self, text: str, **kwargs: Any) -> None:
+        for handler in self.handlers:
+            await handler.on_text(text, run_id=self.run_id, parent_run_id=self.parent_run_id,
+                                  tags=self.tags.copy(), **kwargs)
+
+
+def floor_call(calls: int) -> Case:
+    def work() -> None:
+        run = _Floor(_Bare())
+        for _ in range(calls):
+            run.on_text("text")
+    return lambda: timed(work)
+
+
+def floor_await(calls: int) -> Case:
+    async def measured() -> float:
+        run = _Floor(_ABare())
+        start = time.perf_counter()
+        for _ in range(calls):
+            await run.aon_text("text")
+        return time.perf_counter() - start
+    return lambda: asyncio.run(measured())
+
+
+def floors(quick: bool, repeats: int) -> dict[str, tuple[Stats, Stats]]:
+    """(floor, bare) per lane: how far below a bare call no manager can go."""
+    calls = 500 if quick else 20_000
+    out = {}
+    for lane, floor, bare in (("sync", floor_call, bare_call), ("async", floor_await, bare_await)):
+        stats = interleave({"floor": floor(calls), "bare": bare(calls)},
+                           {"floor": calls, "bare": calls}, repeats)
+        out[lane] = (stats["floor"], stats["bare"])
+    return out
+
+
 # -- the table -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)

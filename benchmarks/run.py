@@ -44,8 +44,17 @@ def callback_section(ref, real, quick: bool, repeats: int) -> str:
     header = ["scenario", "reference / dispatch", "langchain_core / dispatch",
               "langchain_core ÷ reference", "baseline / call", "reference ÷ baseline",
               "≥5× faster", "≤3× baseline"]
+    floor_rows = [[lane, _stat(bare), _stat(floor), f"{floor.median / bare.median:.1f}×"]
+                  for lane, (floor, bare) in callbacks.floors(quick, repeats).items()]
+    floor_header = ["lane", "bare call / await", "floor: event method + handler call",
+                    "floor ÷ bare"]
     return ("### Callback dispatch\n\nTime per dispatch (one event delivered to one "
-            f"handler), median (min) of {repeats} runs.\n\n" + table(header, body))
+            f"handler), median (min) of {repeats} runs.\n\n" + table(header, body)
+            + "\n\nThe floor: the least any run manager can do per event, one frame for its "
+            "event method and then the handler call with the run's identity and a private "
+            "copy of the tags (no flags, no error handling: a bound, not an "
+            "implementation), against the bare call of the table above.\n\n"
+            + table(floor_header, floor_rows))
 
 
 def stream_section(ref, graph, n: int, repeats: int) -> str:
