@@ -138,6 +138,44 @@ def test_raise_error_propagates(cb, handler, log, lane, is_async, kind, point):
           f"caller, got {raised!r}")
 
 
+def returning_handler(cb: Any, value: Any, **flags: Any) -> tuple[Any, list[str]]:
+    """A strict sync handler (the implementation's base class) whose chain events return
+    ``value``; also the list of the events it received."""
+    received: list[str] = []
+
+    class Returning(cb.base_handler):
+        def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> Any:
+            received.append("on_chain_start")
+            return value
+
+        def on_chain_end(self, outputs: Any, **kwargs: Any) -> Any:
+            received.append("on_chain_end")
+            return value
+
+    strict = Returning()
+    strict.raise_error = True
+    for name, flag in flags.items():
+        setattr(strict, name, flag)
+    return strict, received
+
+
+@pytest.mark.rule("CB-DISP-3")
+@pytest.mark.parametrize("inline", [False, True], ids=["not-inline", "inline"])
+def test_returned_values_are_ignored(cb, lane, inline):
+    strict, received = returning_handler(cb, "a returned value", run_inline=inline)
+
+    async def scenario():
+        await end(await start(configure(cb, lane, inheritable_callbacks=[strict]), "chain"),
+                  "chain")
+
+    raised = _run_catching(lane, scenario)
+    check_equal("CB-DISP-3", received, ["on_chain_start", "on_chain_end"],
+                "events the returning handler received")
+    check("CB-DISP-3", raised is None,
+          f"a raise_error handler that returned a value and raised nothing made the {lane} "
+          f"manager raise {raised!r}")
+
+
 @pytest.mark.rule("CB-DISP-4")
 @pytest.mark.parametrize("is_async", HANDLER_KINDS)
 def test_errors_swallowed_without_raise_error(cb, handler, log, lane, is_async):

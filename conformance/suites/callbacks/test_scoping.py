@@ -119,12 +119,14 @@ def _route(cb, lane, h, route):
         return configure(cb, lane, inheritable_callbacks=[h, h])
     if route == "local listed twice":
         return configure(cb, lane, local_callbacks=[h, h])
+    if route == "constructed with it twice":
+        return manager_class(cb, lane)([h, h])
     parent = manager_class(cb, lane)([h], [h])  # "parent manager+constructor"
     return configure(cb, lane, inheritable_callbacks=parent, local_callbacks=[h])
 
 
 ROUTES = ["request+constructor", "listed twice", "local listed twice",
-          "parent manager+constructor"]
+          "constructed with it twice", "parent manager+constructor"]
 
 
 @pytest.mark.rule("CB-SCOPE-4")
