@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections import Counter
 from typing import Any
+from unittest.mock import AsyncMock, Mock
 
 import pytest
 
@@ -106,6 +107,29 @@ def test_every_handler_exactly_once(cb, handler, log, lane, kind):
               f"{h.label} (among sync/async, inline/non-inline handlers) on the {lane} "
               f"manager: expected each of {sorted(names)} once, got "
               f"{sorted(f'{n} x{c}' for (n, _), c in got.items())}")
+
+
+@pytest.mark.rule("CB-DISP-2")
+@pytest.mark.parametrize("is_async", HANDLER_KINDS)
+def test_event_method_replaced_on_the_instance(cb, lane, is_async):
+    """As tests do with unittest.mock: the event is an instance attribute, not a method."""
+    mock = AsyncMock(return_value=None) if is_async else Mock(return_value=None)
+    replaced = (cb.async_handler if is_async else cb.base_handler)()
+    replaced.on_chain_start = mock
+    serialized = {"name": "c"}
+
+    async def scenario():
+        await start(configure(cb, lane, inheritable_callbacks=[replaced]), "chain",
+                    serialized, {"q": 1})
+
+    run(lane, scenario)
+    sort = "AsyncMock" if is_async else "Mock"
+    check_equal("CB-DISP-2", mock.call_count, 1,
+                f"calls of a {sort} set as the handler's on_chain_start ({lane} manager)")
+    if is_async:
+        check_equal("CB-DISP-2", mock.await_count, 1, "awaits of that AsyncMock's coroutine")
+    check("CB-DISP-2", mock.call_args is not None and mock.call_args.args[:1] == (serialized,),
+          f"arguments the {sort} received: {mock.call_args!r}")
 
 
 # -- CB-DISP-3 / CB-DISP-4: handler errors -------------------------------------------------
