@@ -130,6 +130,24 @@ def cancel_pumping_consumer(adapter: Adapter, lane: str, generator: bool = True)
     return aio.run(main)
 
 
+@probe
+def declare_maxlen(adapter: Adapter, lane: str, maxlen: Any = 1.5) -> Any:
+    """A run whose projection ``bounded`` of the root values is declared with ``maxlen``:
+    whether declaring it raises, and the pulls it cost."""
+    on_lane(lane, "async", "declare_maxlen")
+
+    async def main() -> Any:
+        source = ScriptedSource(numbered(2))
+        declared, run = outcome(lambda: drive.open_run(
+            adapter, source, [ProjectionSpec("bounded", "values", maxlen=maxlen)]))
+        if run is not None:
+            await aio.within(run.abort(), "abort()")
+        said = "accepted" if run is not None else declared.split(":")[0]  # not the wording
+        return {f"declaring maxlen={maxlen!r}": said, "pulls": source.count.pulls}
+
+    return aio.run(main)
+
+
 # -- sync lane -----------------------------------------------------------------------------
 
 @probe

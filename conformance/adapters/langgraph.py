@@ -183,6 +183,9 @@ DEVIATIONS = {
                "appends with a non-blocking push, so a full log never pauses the source",
     "RS-BP-6": "atee branches buffer in unbounded deques and a fast branch never waits for the "
                "slowest (stream_channel.py atee)",
+    "RS-BP-4": "StreamChannel accepts a maxlen that is not an int (maxlen=1.5): the check is only "
+               "'maxlen <= 0' although its docstring promises ValueError for anything but a "
+               "positive int (stream_channel.py:67)",
     "RS-ABORT-5": "no push ever blocks (StreamMux.apush appends with a non-blocking push), so the "
                   "documented 'apush blocked on backpressure wakes on abort' cannot happen",
     "RS-ABORT-7": "a pull that swallows abort()'s cancellation and returns an item is still "

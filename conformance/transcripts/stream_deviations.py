@@ -51,6 +51,7 @@ LANGGRAPH: dict[str, dict[str, Any]] = {
     ], projections=BOUNDED)),
     # `bounded` holds {"n": 1} unread; the main log's reader then wants {"n": 3}, whose
     # pull should wait behind the push of {"n": 2}; abort() must drop that push.
+    "RS-BP-4": stream_probe("async", "declare_maxlen", maxlen=1.5),
     "RS-ABORT-5": stream_program(program(numbered(4), [
         subscribe("bounded", "b"), subscribe("main", "m"), take("m", 2),
         spawn(take("m", 1), "reader"), counters("RS-ABORT-5"), act("abort"),
