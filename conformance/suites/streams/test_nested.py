@@ -256,3 +256,36 @@ def test_nested_abort_ends_a_reader_waiting_on_the_outer_pump(open_run, nested):
         await aio.within(run.abort(), "the outer abort()")
 
     aio.run(main)
+
+
+@pytest.mark.rule("RS-NEST-4")
+def test_nested_abort_leaves_the_outer_run_going(open_run, nested):
+    """A root projection of every namespace (``all``, maxlen 1, not read yet) holds the
+    routing of the second nested event back; the nested stream is aborted meanwhile, then
+    ``all`` is read: the outer run must carry on to its end, untouched."""
+    script = [values({"sub": 1}, ns=SUB), values({"sub": 2}, ns=SUB), values({"root": 3})]
+
+    async def main():
+        source = ScriptedSource(script)
+        run = open_run(source, [ProjectionSpec("all", "values", namespace=None, maxlen=1)])
+        every = aiter(run.extensions["all"])
+        main_log = aiter(run)
+        child = nested(run, SUB)
+        nested_cursor = aiter(child.values)
+        check_equal("RS-NEST-4", await take(nested_cursor, 1), [{"sub": 1}],
+                    "the nested stream's first item")
+        driver = asyncio.create_task(drain(main_log))  # drives; held back by `all`
+        await settle()
+        await aio.within(child.abort(), "the nested stream's abort()")
+        got = await aio.within(drain(every), "reading `all` after the nested abort()")
+        log = await aio.within(driver, "the outer main log after the nested abort()")
+        check_equal("RS-NEST-4", [e["params"]["data"] for e in log],
+                    [{"sub": 1}, {"sub": 2}, {"root": 3}], "the outer main log")
+        check_equal("RS-NEST-4", got, [{"sub": 1}, {"sub": 2}, {"root": 3}],
+                    "what the root projection of every namespace received")
+        check_equal("RS-NEST-4", await aio.within(run.output(), "outer output()"),
+                    {"root": 3}, "the outer run's output()")
+        check_equal("RS-NEST-4", source.count.closed, 0, "closes of the outer source")
+        await close_cursor(nested_cursor)
+
+    aio.run(main)
