@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -77,6 +78,40 @@ async def bare_generator(n: int) -> list[int]:
         for i in range(n):
             yield {"method": "values", "namespace": [], "data": i + 1}
     return [await count(gen())]
+
+
+class _FloorRun:
+    """The least a caller-driven run stream can do per event for one reader: pull the
+    source when the buffer is empty, build the protocol event with its sequence number,
+    buffer it, hand the data back. No single flight, no cancellation safety, no routing:
+    a bound, not an implementation."""
+
+    def __init__(self, source: ValuesSource) -> None:
+        self._source, self._buffer, self._seq = source, deque[dict[str, Any]](), 0
+
+    def __aiter__(self) -> _FloorRun:
+        return self
+
+    async def __anext__(self) -> Any:
+        if not self._buffer:
+            event = await self._source.__anext__()
+            self._seq += 1
+            self._buffer.append({"type": "event", "method": event["method"], "seq": self._seq,
+                                 "params": {"namespace": list(event["namespace"]),
+                                            "data": event["data"]}})
+        return self._buffer.popleft()["params"]["data"]
+
+
+async def floor_run(n: int) -> list[int]:
+    return [await count(_FloorRun(ValuesSource(n)))]
+
+
+def floor(n: int, repeats: int) -> tuple[Stats, Stats]:
+    """(floor, bare generator): how far above a bare generator any run stream starts."""
+    stats = interleave({"floor": _case(lambda: floor_run(n), n),
+                        "bare": _case(lambda: bare_generator(n), n)}, {"floor": n, "bare": n},
+                       repeats)
+    return stats["floor"], stats["bare"]
 
 
 def _case(shape: Callable[[], Any], n: int) -> Case:
