@@ -284,6 +284,41 @@ def cancel_during_end(adapter: Adapter, lane: str, kind: str) -> Any:
 
 
 @probe
+def raise_while_others_run(adapter: Adapter, lane: str) -> Any:
+    """Two async handlers get a chain start: ``strict`` (raise_error) fails after one loop
+    step, ``slow`` finishes after many. Which handlers had finished when the event method
+    raised, and which afterwards."""
+    if lane != "async":
+        raise ProgramError("raise_while_others_run runs on the async lane only")
+    log, finished = Log(), list[str]()
+
+    async def one_step(event: Event) -> None:
+        await asyncio.sleep(0)
+
+    async def many_steps(event: Event) -> None:
+        await aio.settle()
+        finished.append(event.handler)
+
+    async def scenario() -> dict[str, Any]:
+        strict = make_handler(adapter, "strict", log, is_async=True, raise_error=True,
+                              fail_on={"on_chain_start"}, hooks={"on_chain_start": one_step})
+        slow = make_handler(adapter, "slow", log, is_async=True,
+                            hooks={"on_chain_start": many_steps})
+        manager = configured(adapter, lane, inheritable_callbacks=[strict, slow])
+        try:
+            await call(manager.on_chain_start({"name": "c"}, {}))
+            raised = "nothing"
+        except RuntimeError as exc:
+            raised = type(exc).__name__
+        at_raise = sorted(finished)
+        await aio.settle(40)
+        return {"raised": raised, "finished when it raised": at_raise,
+                "finished afterwards": sorted(finished)}
+
+    return run(lane, scenario)
+
+
+@probe
 def handlers_changed_after_start(adapter: Adapter, lane: str, kind: str) -> Any:
     """``keep`` and ``removed`` are configured; after a ``kind`` run starts, ``added`` is
     added to and ``removed`` removed from the manager. The run's events per handler."""

@@ -71,6 +71,8 @@ DEVIATIONS: dict[str, str] = {
                  "chain, retriever and LLM ends: cancellation loses delivery (manager.py:1212)",
     "CB-PAIR-5": "run managers share the starting manager's handler list: handlers added later get "
                  "the run's end, removed ones miss it",
+    "CB-ASYNC-6": "ahandle_event gathers the non-inline handlers without return_exceptions: the "
+                  "first raise_error failure propagates while the others still run (manager.py:486)",
     "CB-MERGE-3": "merge() de-duplicates handlers and tags through set(): order depends on hashing "
                   "(base.py:1085)",
 }

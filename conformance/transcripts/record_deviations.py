@@ -96,6 +96,7 @@ DEFINITIONS: dict[str, dict[str, Any]] = {
     "CB-TAG-5": with_probe(BOTH, "handler_mutates_received", field="tags"),
     "CB-META-4": with_probe(BOTH, "handler_mutates_received", field="metadata"),
     "CB-PAIR-4": with_probe(["async"], "cancel_during_end", kind="tool"),
+    "CB-ASYNC-6": with_probe(["async"], "raise_while_others_run"),
     "CB-PAIR-5": with_probe(BOTH, "handlers_changed_after_start", kind="chain"),
     "CB-MERGE-3": with_probe(BOTH, "merge_order"),
 }
