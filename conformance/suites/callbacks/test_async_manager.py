@@ -190,6 +190,32 @@ def test_context_variables_reach_handlers(cb, handler, log):
                     f"events where the {h.label} handler did not see the caller's contextvar")
 
 
+OWN = contextvars.ContextVar("set_by_the_handler", default="unset")
+
+
+@pytest.mark.rule("CB-ASYNC-5")
+@pytest.mark.parametrize("inline", [False, True], ids=["async", "inline-async"])
+def test_handler_keeps_its_context_across_its_awaits(cb, handler, log, inline):
+    """A handler sets a contextvar, awaits, and reads it back: one context throughout."""
+    seen: list[str] = []
+
+    async def set_then_await(event):
+        OWN.set(f"set by {event.handler}")
+        await asyncio.sleep(0)  # the handler suspends here
+        seen.append(OWN.get())
+
+    h = handler("h", is_async=True, run_inline=inline, hooks={"on_text": set_then_await})
+
+    async def scenario():
+        run_manager = await configure(cb, "async", inheritable_callbacks=[h]).on_chain_start(
+            {"name": "c"}, {})
+        await run_manager.on_text("text")
+
+    run("async", scenario)
+    check_equal("CB-ASYNC-5", seen, ["set by h"],
+                "what the handler read back after its own await")
+
+
 # -- CB-ASYNC-6 ----------------------------------------------------------------------------
 
 @pytest.mark.rule("CB-ASYNC-6")
