@@ -311,7 +311,7 @@ def raise_while_others_run(adapter: Adapter, lane: str) -> Any:
         except RuntimeError as exc:
             raised = type(exc).__name__
         at_raise = sorted(finished)
-        await aio.settle(40)
+        await aio.settle(40)  # a handler left running finishes here, not as a leaked task
         return {"raised": raised, "finished when it raised": at_raise,
                 "finished afterwards": sorted(finished)}
 

@@ -35,7 +35,9 @@ def start(coro: Coroutine[Any, Any, None],
 
 
 async def _resume(coro: Coroutine[Any, Any, None], signal: Any) -> None:
-    """Await the rest of ``coro``, which suspended by yielding ``signal``."""
+    """Await the rest of ``coro``, which suspended by yielding ``signal``.
+
+    A real coroutine around ``_relay``: tasks take no generator from Python 3.12 on."""
     await _relay(coro, signal)
 
 

@@ -39,7 +39,9 @@ def handle_event(handlers: Handlers, event_name: str, ignore_flag: str | None,
         try:
             if _ignores(handler, ignore_flag):
                 continue
-            if tags is not None:  # each handler its own copies (CB-TAG-5, CB-META-4)
+            # Each handler its own copies, made in place from the originals: cheaper
+            # than _private's dict copy on the sync hot path (CB-TAG-5, CB-META-4).
+            if tags is not None:
                 kwargs["tags"] = tags.copy()
             if metadata is not None:
                 kwargs["metadata"] = metadata.copy()

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from conformance.adapter import CB_ASYNC
-from conformance.aio import settle
 from conformance.checks import check, check_equal
 from conformance.lanes import call, configure, run
+from conformance.probes import raise_while_others_run
 
 from .test_events import (
     END_EVENT, KINDS, START_EVENT, STREAMING, end, mixed_handlers, run_every_kind, start,
@@ -219,36 +219,11 @@ def test_handler_keeps_its_context_across_its_awaits(cb, handler, log, inline):
 # -- CB-ASYNC-6 ----------------------------------------------------------------------------
 
 @pytest.mark.rule("CB-ASYNC-6")
-def test_raising_dispatch_leaves_no_handler_running(cb, handler, log):
-    """A strict handler fails after one loop step; another needs many steps to finish."""
-    finished: list[str] = []
-
-    async def one_step(event):
-        await asyncio.sleep(0)
-
-    async def many_steps(event):
-        await settle()
-        finished.append(event.handler)
-
-    strict = handler("strict", is_async=True, raise_error=True, fail_on={"on_chain_start"},
-                     hooks={"on_chain_start": one_step})
-    slow = handler("slow", is_async=True, hooks={"on_chain_start": many_steps})
-
-    async def scenario():
-        manager = configure(cb, "async", inheritable_callbacks=[strict, slow])
-        try:
-            await call(manager.on_chain_start({"name": "c"}, {}))
-        except RuntimeError as exc:
-            outcome = exc
-        else:
-            outcome = None
-        seen_at_raise = list(finished)
-        await settle(40)  # a handler left running finishes here, not as a leaked task
-        return outcome, seen_at_raise
-
-    outcome, seen_at_raise = run("async", scenario)
-    check("CB-ASYNC-6", isinstance(outcome, RuntimeError),
-          f"on_chain_start with a failing raise_error handler: expected its RuntimeError, "
-          f"got {outcome!r}")
-    check_equal("CB-ASYNC-6", seen_at_raise, ["slow"],
+def test_raising_dispatch_leaves_no_handler_running(runcert_adapter):
+    """A strict handler fails after one loop step; another needs many steps to finish
+    (the scenario of the deviation probe ``raise_while_others_run``)."""
+    seen = raise_while_others_run(runcert_adapter, "async")
+    check_equal("CB-ASYNC-6", seen["raised"], "RuntimeError",
+                "what on_chain_start with a failing raise_error handler raised")
+    check_equal("CB-ASYNC-6", seen["finished when it raised"], ["slow"],
                 "handlers that had finished the event when the event method raised")
