@@ -134,7 +134,7 @@ def test_chain_progress_lines(cb, lane, capsys, case):
 
     after_start, after_end = run(lane, scenario)
     _has_line("CB-VERB-5", after_start, f"> Entering new {name} chain...",
-                      f"stdout on a chain start ({case})")
+              f"stdout on a chain start ({case})")
     _has_line("CB-VERB-5", after_end, "> Finished chain.", "stdout on a chain end")
 
 
