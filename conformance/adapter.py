@@ -1,16 +1,21 @@
 """The adapter contract: what an implementation gives runcert to be certified.
 
 An adapter is one module-level :class:`Adapter` object. It names the implementation,
-declares its capabilities, lists its known deviations (rule ID -> reason) and hands
-over the factories the suites drive. The full contract is documented in
-``specs/adapter.md``.
+declares its capabilities, lists its known deviations (rule ID -> reason, or
+:class:`Deviation` entries that hold for a range of versions) and hands over the
+factories the suites drive. The full contract is documented in ``specs/adapter.md``.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, Union
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 # Capabilities an adapter may declare. A suite that needs an undeclared capability
 # reports its rules as "not applicable", never as a pass.
@@ -89,19 +94,79 @@ class StreamFactories:
 
 
 @dataclass(frozen=True)
+class Deviation:
+    """A known deviation and the versions of the implementation it holds for.
+
+    ``versions`` is a PEP 440 specifier set (``">=0.3,<1.2.5"``), like web-platform-tests'
+    conditional expectations: the same manifest describes every release, and a release
+    outside the range is expected to meet the rule. ``""`` holds for every version.
+    """
+
+    reason: str
+    versions: str = ""
+
+    def holds_for(self, version: str) -> bool:
+        if not self.versions:
+            return True
+        return parse_version(version) in SpecifierSet(self.versions)
+
+
+#: What a manifest maps a rule ID to: a reason (every version), one entry or several.
+ManifestEntry = Union[str, Deviation, Sequence[Deviation]]
+
+
+def entries(value: ManifestEntry) -> list[Deviation]:
+    """A manifest value as its list of :class:`Deviation` entries."""
+    if isinstance(value, str):
+        return [Deviation(value)]
+    if isinstance(value, Deviation):
+        return [value]
+    return list(value)
+
+
+def parse_version(version: str) -> Version:
+    try:
+        return Version(version)
+    except InvalidVersion:
+        raise AdapterError(f"version {version!r} is not a PEP 440 version, so version "
+                           "ranges cannot be evaluated for it") from None
+
+
+@dataclass(frozen=True)
 class Adapter:
-    """An implementation under test, as runcert sees it."""
+    """An implementation under test, as runcert sees it.
+
+    ``deviations`` is the manifest, for every version the adapter supports;
+    :attr:`known_deviations` is the part that holds for ``version``, the one certified.
+    ``supported`` (a PEP 440 specifier set, ``""``: any) is the range of versions the
+    manifest was established for; certifying another version is a usage error.
+    """
 
     name: str
     version: str
     capabilities: frozenset[str]
-    deviations: Mapping[str, str] = field(default_factory=dict)
+    deviations: Mapping[str, ManifestEntry] = field(default_factory=dict)
     callbacks: CallbackFactories | None = None
     streams: StreamFactories | None = None
     description: str = ""
+    supported: str = ""
 
     def has(self, capability: str) -> bool:
         return capability in self.capabilities
+
+    @cached_property
+    def known_deviations(self) -> dict[str, str]:
+        """Rule ID -> reason, for the entries that hold for this adapter's version."""
+        known: dict[str, str] = {}
+        for rule, value in self.deviations.items():
+            holding = [d.reason for d in entries(value) if d.holds_for(self.version)]
+            if holding:
+                known[rule] = holding[0]
+        return known
+
+    def manifest(self) -> dict[str, list[Deviation]]:
+        """Rule ID -> every entry, whichever versions they hold for."""
+        return {rule: entries(value) for rule, value in self.deviations.items()}
 
 
 class AdapterError(ValueError):
@@ -124,7 +189,64 @@ def validate_adapter(obj: object, origin: str) -> Adapter:
         raise AdapterError(f"{origin} declares callback capabilities but has no `callbacks`")
     if any(c.startswith("streams.") for c in obj.capabilities) and obj.streams is None:
         raise AdapterError(f"{origin} declares stream capabilities but has no `streams`")
-    for rule, reason in obj.deviations.items():
-        if not isinstance(reason, str) or not reason.strip():
-            raise AdapterError(f"{origin}: deviation {rule} needs a one-line reason")
+    _validate_versions(obj, origin)
+    _validate_manifest(obj, origin)
     return obj
+
+
+def _validate_versions(obj: Adapter, origin: str) -> None:
+    if not obj.supported:
+        return
+    try:
+        supported = SpecifierSet(obj.supported)
+    except InvalidSpecifier:
+        raise AdapterError(f"{origin}: supported={obj.supported!r} is not a PEP 440 "
+                           "specifier set") from None
+    try:
+        inside = parse_version(obj.version) in supported
+    except AdapterError as exc:
+        raise AdapterError(f"{origin}: {exc}") from None
+    if not inside:
+        raise UnsupportedVersion(obj.name, obj.version, obj.supported)
+
+
+def _validate_manifest(obj: Adapter, origin: str) -> None:
+    for rule, value in obj.deviations.items():
+        if not isinstance(value, (str, Deviation, Sequence)) or (
+                not isinstance(value, (str, Deviation))
+                and not all(isinstance(d, Deviation) for d in value)):
+            raise AdapterError(f"{origin}: deviation {rule} must be a reason, a Deviation or "
+                               f"a list of Deviations, not {type(value).__name__}")
+        for entry in entries(value):
+            if not isinstance(entry.reason, str) or not entry.reason.strip():
+                raise AdapterError(f"{origin}: deviation {rule} needs a one-line reason")
+            try:
+                SpecifierSet(entry.versions)
+                if entry.versions:
+                    parse_version(obj.version)
+            except InvalidSpecifier:
+                raise AdapterError(f"{origin}: deviation {rule}: versions="
+                                   f"{entry.versions!r} is not a PEP 440 specifier set") from None
+            except AdapterError as exc:
+                raise AdapterError(f"{origin}: deviation {rule}: {exc}") from None
+
+
+class UnsupportedVersion(AdapterError):
+    """The installed version of an implementation is outside its adapter's range."""
+
+    def __init__(self, name: str, version: str, supported: str) -> None:
+        super().__init__(f"{name} {version} is outside the versions this adapter supports "
+                         f"({supported}); install a version in that range")
+        self.name, self.version, self.supported = name, version, supported
+
+
+def require_version(distribution: str, supported: str, name: str | None = None) -> str:
+    """The installed version of ``distribution``, if it lies in ``supported``.
+
+    Built-in adapters call it before importing their library, so that an unsupported
+    release is one clear error naming the range, not an ImportError from deep inside.
+    """
+    installed = importlib.metadata.version(distribution)
+    if parse_version(installed) not in SpecifierSet(supported):
+        raise UnsupportedVersion(name or distribution, installed, supported)
+    return installed

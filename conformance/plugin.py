@@ -225,7 +225,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         f"runcert: implementation {a.name} {a.version}"
         + (f" ({a.description})" if a.description else ""),
         f"runcert: capabilities: {', '.join(sorted(a.capabilities)) or 'none'}",
-        f"runcert: known deviations: {len(a.deviations)}",
+        f"runcert: known deviations: {len(a.known_deviations)}"
+        + (f" (manifest for {a.name} {a.supported})" if a.supported else ""),
         f"runcert: hypothesis profile runcert-{_setting(config, 'runcert_profile')}, "
         f"seed {getattr(config.option, 'hypothesis_seed', None)}",
         f"runcert: time limits: {float(_setting(config, 'runcert_timeout')):g}s per test, "
@@ -316,7 +317,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     config = item.config
     if not active(config) or not cited_rules(item):
         return (yield)
-    ctx = TestContext(deviations=frozenset(config.stash[adapter_key].deviations))
+    ctx = TestContext(deviations=frozenset(config.stash[adapter_key].known_deviations))
     item.stash[context_key] = ctx
     checks.set_context(ctx)
     limit = float(_setting(config, "runcert_timeout"))
@@ -397,7 +398,7 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
         rule = rules.get(rid)
         if timed_out:
             outcomes[rid] = TIMEOUT
-        elif rid in adapter.deviations:
+        elif rid in adapter.known_deviations:
             outcomes[rid] = KNOWN_DEVIATION
         elif rule is not None and not rule.normative and not strict(item.config):
             outcomes[rid] = OPTIONAL_UNMET
@@ -412,7 +413,7 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
     if kinds <= {KNOWN_DEVIATION}:
         rep.outcome = "skipped"
         rep.wasxfail = "known deviation: " + "; ".join(
-            f"{r} ({adapter.deviations.get(r, '')})" for r in outcomes)
+            f"{r} ({adapter.known_deviations.get(r, '')})" for r in outcomes)
     elif kinds <= {KNOWN_DEVIATION, OPTIONAL_UNMET}:
         path, line, _ = item.location
         rep.outcome = "skipped"
@@ -481,7 +482,7 @@ def results(config: pytest.Config) -> dict[str, RuleResult]:
     ``--runcert-rules``, an unselected rule is "deselected" (a test that ran for another
     rule does not certify it) unless a test saw it fail or time out."""
     adapter = config.stash[adapter_key]
-    found = aggregate(catalogue(), config.stash[verdicts_key], dict(adapter.deviations))
+    found = aggregate(catalogue(), config.stash[verdicts_key], dict(adapter.known_deviations))
     if config.stash[partial_key]:
         for r in found.values():
             if r.outcome == DEVIATION_FIXED:
@@ -579,7 +580,7 @@ def _rule_line(r: RuleResult, adapter: Adapter) -> str:
     if r.outcome in FAILING | {OPTIONAL_UNMET}:
         line += f"  <- {r.messages[0][:160] if r.messages else ''}"
     elif r.outcome == KNOWN_DEVIATION:
-        line += f"  <- {adapter.deviations.get(r.rule.id, '')[:120]}"
+        line += f"  <- {adapter.known_deviations.get(r.rule.id, '')[:120]}"
     return line
 
 

@@ -1,10 +1,12 @@
 """Deviation reproductions: probes for what a program cannot show, and their replay.
 
-A reproduction file (format ``runcert-deviation/1``) lives in
+A reproduction file (format ``runcert-deviation/2``) lives in
 ``conformance/transcripts/deviations/<implementation>/<RULE-ID>.json``::
 
-    {"format": "runcert-deviation/1", "rule": "CB-...", "implementation": "langchain_core",
-     "version": "1.7.2", "reason": "<the manifest's reason>",
+    {"format": "runcert-deviation/2", "rule": "CB-...", "implementation": "langchain_core",
+     "versions": ">=0.3,<1.8",          # the manifest entry's PEP 440 range ("": every version)
+     "confirmed_on": ["0.3.86", "1.7.2"],  # releases whose replay gave ``observed``
+     "reason": "<the manifest's reason>",
      "contract": "streams",                        # optional; absent: "callbacks"
      "lanes": ["sync", "async"],
      "program": {...}                            # a program of the contract, or
@@ -19,7 +21,9 @@ An observation is taken once per listed lane. A program is a callback program
 it is what the probe returns. The callback probes are defined below, the stream probes in
 :mod:`conformance.stream_probes`; both register in ``PROBES``.
 :func:`replay_deviation` takes it again on any adapter; the file reproduces the deviation
-while the implementation still gives ``observed`` and ``observed != expected``.
+while the implementation still gives ``observed`` and ``observed != expected``; a release
+outside ``versions`` is expected to give ``expected`` (it meets the rule). ``confirmed_on``
+is kept by the release sweep (``runcert-sweep --update-repros``).
 
 A probe is ``probe(adapter, lane, **args) -> JSON-able observation``. Probes serve the
 deviations a program cannot express (cross-handler order, API surface, a handler
@@ -46,7 +50,7 @@ from .programs import LANE_CAPABILITY, ProgramError, observe
 from .recording import Event, Log, make_handler
 from .streams import programs as stream_programs
 
-FORMAT = "runcert-deviation/1"
+FORMAT = "runcert-deviation/2"
 DEVIATIONS_DIR = Path(__file__).resolve().parent / "transcripts" / "deviations"
 
 CAPABILITIES = {"callbacks": LANE_CAPABILITY, "streams": {"sync": RS_SYNC, "async": RS_ASYNC}}

@@ -50,6 +50,8 @@ def _from_module(spec: str, origin: str) -> Any:
         raise ResolutionError(
             f"--impl={origin}: importing {module_name} failed: missing module {exc.name!r}"
         ) from None
+    except AdapterError as exc:  # e.g. a built-in adapter refusing an unsupported version
+        raise ResolutionError(f"--impl={origin}: {exc}") from None
     except Exception as exc:  # the user's module is broken: say so in one line
         raise ResolutionError(
             f"--impl={origin}: importing {module_name} raised {type(exc).__name__}: {exc}"

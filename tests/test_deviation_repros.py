@@ -1,11 +1,14 @@
-"""Every manifest deviation of a real library has a reproduction that still reproduces it.
+"""Every manifest deviation of a real library has a reproduction, judged by its range.
 
 For each implementation with a definition table (``record_deviations.TABLES``), each file
 in ``conformance/transcripts/deviations/<implementation>/`` is replayed against the real
-library (it must give ``observed``, which differs from ``expected``) and against the
-reference (it must give ``expected``). The files and the adapter's deviation manifest name
-the same rules with the same reasons. Implementations that are not installed are skipped.
-Re-record with ``python -m conformance.transcripts.record_deviations --impl NAME``.
+library at the installed (pinned) version: inside the entry's version range it must give
+``observed``, which differs from ``expected``; outside it, ``expected`` (that release meets
+the rule). It is also replayed against the reference (it must give ``expected``). The
+files and the adapter's manifest name the same rules, reasons and ranges, and a file whose
+range holds for the installed version lists it in ``confirmed_on``. Implementations that
+are not installed are skipped. Re-record with
+``python -m conformance.transcripts.record_deviations --impl NAME``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from conformance.adapter import Deviation
 from conformance.probes import load_repro, replay_deviation, repro_dir, repro_paths
 from conformance.resolve import resolve
 from conformance.transcripts.record_deviations import TABLES
@@ -51,7 +55,7 @@ def show(observation: Any) -> str:
 def test_one_reproduction_per_manifest_entry(name: str) -> None:
     real = adapter_of(name)
     on_disk = sorted(path.stem for path in repro_paths(name))
-    manifest = sorted(real.deviations)
+    manifest = sorted(real.manifest())
     assert on_disk == manifest, (
         f"{repro_dir(name)} and the manifest disagree: without a reproduction "
         f"{sorted(set(manifest) - set(on_disk))}, stale {sorted(set(on_disk) - set(manifest))}; "
@@ -63,11 +67,14 @@ def test_header_matches_the_manifest(name: str, path: Path) -> None:
     real = adapter_of(name)
     doc = load_repro(path)
     assert (doc["rule"], doc["implementation"]) == (path.stem, name)
-    assert doc["version"] == real.version, (
-        f"{path.name} was recorded against {name} {doc['version']}, the installed "
-        f"version is {real.version}; re-record with {RECORD} {name}")
-    assert doc["reason"] == real.deviations.get(doc["rule"]), (
-        f"{path.name}: reason differs from the manifest's; re-record with {RECORD} {name}")
+    entry = real.manifest()[doc["rule"]][0]
+    assert (doc["reason"], doc["versions"]) == (entry.reason, entry.versions), (
+        f"{path.name}: reason or version range differs from the manifest's; re-record "
+        f"with {RECORD} {name}")
+    if entry.holds_for(real.version):
+        assert real.version in doc["confirmed_on"], (
+            f"{path.name} holds for {entry.versions or 'every version'} but was not confirmed "
+            f"on the installed {name} {real.version}; re-record with {RECORD} {name}")
     defined = TABLES[name].get(doc["rule"], {})
     stale = [key for key in DEFINED if doc.get(key) != defined.get(key)]
     assert not stale, f"{path.name} is stale in {stale}; re-record with {RECORD} {name}"
@@ -78,10 +85,17 @@ def test_reproduces_against_the_real_library(name: str, path: Path) -> None:
     real = adapter_of(name)
     doc = load_repro(path)
     assert doc["observed"] != doc["expected"], f"{path.name} records no deviation"
-    observed = replay_deviation(doc, real)
-    assert observed == doc["observed"], (
-        f"{doc['rule']}: {name} no longer gives the recorded observation (fixed, "
-        f"or changed?); now:\n{show(observed)}\nrecorded:\n{show(doc['observed'])}")
+    found = replay_deviation(doc, real)
+    if Deviation(doc["reason"], doc["versions"]).holds_for(real.version):
+        assert found == doc["observed"], (
+            f"{doc['rule']}: {name} {real.version} is in the entry's range "
+            f"{doc['versions'] or '(every version)'} but no longer gives the recorded "
+            f"observation (fixed, or changed?); now:\n{show(found)}\n"
+            f"recorded:\n{show(doc['observed'])}")
+    else:
+        assert found == doc["expected"], (
+            f"{doc['rule']}: {name} {real.version} is outside the entry's range "
+            f"{doc['versions']}, so it must meet the rule, yet gives:\n{show(found)}")
 
 
 @pytest.mark.parametrize(("name", "path"), FILES, ids=FILE_IDS)

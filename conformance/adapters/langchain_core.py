@@ -12,18 +12,27 @@ fails the run) and reproduced by a transcript in ``conformance/transcripts/devia
 
 from __future__ import annotations
 
-from importlib.metadata import version
+from ..adapter import (
+    CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE, Adapter, CallbackFactories, Deviation,
+    require_version,
+)
 
-from langchain_core.callbacks import (
+#: The releases this adapter and its manifest were established for (by the release sweep,
+#: reports/sweep.toml). Checked before the library is imported, so another release is one
+#: usage error naming the range.
+SUPPORTED = ">=0.2.43,<1.8"
+VERSION = require_version("langchain-core", SUPPORTED, "langchain_core")
+
+from langchain_core.callbacks import (  # noqa: E402 - after the version check
     AsyncCallbackHandler,
     AsyncCallbackManager,
     BaseCallbackHandler,
     CallbackManager,
     StdOutCallbackHandler,
 )
-from langchain_core.callbacks.manager import atrace_as_chain_group, trace_as_chain_group
-
-from ..adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE, Adapter, CallbackFactories
+from langchain_core.callbacks.manager import (  # noqa: E402
+    atrace_as_chain_group, trace_as_chain_group,
+)
 
 # Rule -> reason. Line numbers refer to langchain_core 1.7.2, callbacks/manager.py unless named.
 DEVIATIONS: dict[str, str] = {
@@ -79,7 +88,8 @@ DEVIATIONS: dict[str, str] = {
 
 runcert_adapter = Adapter(
     name="langchain_core",
-    version=version("langchain-core"),
+    version=VERSION,
+    supported=SUPPORTED,
     description="langchain_core.callbacks (real library)",
     capabilities=frozenset({CB_SYNC, CB_ASYNC, CB_TRACE_GROUP, CB_VERBOSE}),
     deviations=DEVIATIONS,

@@ -30,20 +30,25 @@ The sync lane uses the same wrapper with ``__next__``/``close()``.
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Sequence
 from typing import Any
 
+from ..adapter import (
+    RS_ASYNC, RS_GRAPH_E2E, RS_NESTED, RS_SYNC, Adapter, Deviation, ProjectionSpec,
+    ScriptEvent, StreamFactories, require_version,
+)
+
+#: The releases this adapter and its manifest were established for (reports/sweep.toml);
+#: the run-stream API (AsyncGraphRunStream) exists since 1.2.0.
+SUPPORTED = ">=1.2.0,<1.3"
+VERSION = require_version("langgraph", SUPPORTED)
+
+# ruff: noqa: E402 - the library is imported after the version check
 from langchain_core._api.beta_decorator import suppress_langchain_beta_warning
 from langgraph.stream import AsyncGraphRunStream, GraphRunStream, StreamChannel
 from langgraph.stream import StreamTransformer, SubgraphTransformer
 from langgraph.stream._mux import StreamMux
 from langgraph.stream.transformers import ValuesTransformer
-
-from ..adapter import (
-    RS_ASYNC, RS_GRAPH_E2E, RS_NESTED, RS_SYNC, Adapter, ProjectionSpec, ScriptEvent,
-    StreamFactories,
-)
 
 # -- converting the kit's events ------------------------------------------------------------
 
@@ -207,7 +212,8 @@ DEVIATIONS = {
 
 runcert_adapter = Adapter(
     name="langgraph",
-    version=importlib.metadata.version("langgraph"),
+    version=VERSION,
+    supported=SUPPORTED,
     description="langgraph.stream run streams over a real StreamMux",
     capabilities=frozenset({RS_ASYNC, RS_SYNC, RS_NESTED, RS_GRAPH_E2E}),
     deviations=DEVIATIONS,

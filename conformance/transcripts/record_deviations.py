@@ -6,6 +6,7 @@ Usage (from the repository root, with the implementations installed)::
     python -m conformance.transcripts.record_deviations --impl langgraph   # one implementation
     python -m conformance.transcripts.record_deviations CB-DISP-2          # only these rules
     python -m conformance.transcripts.record_deviations --check            # compare, write nothing
+    python -m conformance.transcripts.record_deviations --replay           # judge by the ranges
 
 ``TABLES`` maps each implementation to its definitions: rule -> lanes plus a program or a
 probe (and the contract, when it is not ``callbacks``). The callback deviations of
@@ -15,7 +16,11 @@ deviation manifest, the definition's program or probe is replayed
 (:func:`conformance.probes.replay_deviation`) against the reference (``expected``) and
 against the implementation (``observed``), and the result is written to
 ``conformance/transcripts/deviations/<implementation>/<RULE-ID>.json`` together with the
-manifest's reason and the library's version. Recording refuses a definition whose two
+manifest entry's reason and version range; the installed version must lie in that range
+and joins the file's ``confirmed_on``. Rules whose entry does not hold for the installed
+version are left as they are. ``--replay`` records nothing: it replays every file on the
+installed version and prints, per rule, whether it gives ``observed`` (inside the range)
+or ``expected`` (outside it) as its range says it should; the release sweep collects it. Recording refuses a definition whose two
 observations are equal (it would reproduce nothing), a manifest rule without a definition,
 and a definition for a rule the manifest does not list; files of rules the manifest no
 longer lists are removed. ``--check`` writes nothing: it reports files that are missing,
@@ -28,10 +33,15 @@ After editing a definition, re-record and commit the changed files; the kit test
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 from typing import Any
 
-from ..probes import FORMAT, dumps, replay_deviation, repro_dir
+from packaging.version import Version
+
+from ..adapter import Deviation
+from ..probes import FORMAT, dumps, load_repro, replay_deviation, repro_dir, repro_paths
 from ..resolve import resolve
 from .scenarios import call, error, node, program
 from .stream_deviations import LANGGRAPH
@@ -113,30 +123,77 @@ class RecordingError(Exception):
     """The definitions and the manifest disagree, or a definition reproduces nothing."""
 
 
-def record(rule: str, reference: Any, implementation: Any) -> dict[str, Any]:
-    """The reproduction document of ``rule``, freshly observed on both adapters."""
-    definitions = TABLES.get(implementation.name, {})
-    if rule not in implementation.deviations:
+def manifest_entry(implementation: Any, rule: str) -> Any:
+    """The manifest entry of ``rule`` a reproduction describes (its first one)."""
+    found = implementation.manifest().get(rule)
+    if not found:
         raise RecordingError(f"{rule} is not in {implementation.name}'s deviation manifest")
+    return found[0]
+
+
+def record(rule: str, reference: Any, implementation: Any,
+           confirmed_on: list[str] | None = None) -> dict[str, Any]:
+    """The reproduction document of ``rule``, freshly observed on both adapters.
+
+    The installed version must lie in the entry's range (it is where ``observed`` comes
+    from); it joins ``confirmed_on``, the versions the reproduction was confirmed on.
+    """
+    definitions = TABLES.get(implementation.name, {})
+    entry = manifest_entry(implementation, rule)
     if rule not in definitions:
         raise RecordingError(f"{rule} is in {implementation.name}'s manifest but has no "
                              "definition here")
+    if not entry.holds_for(implementation.version):
+        raise RecordingError(f"{rule}: the manifest entry holds for {entry.versions}, the "
+                             f"installed {implementation.name} is {implementation.version}; "
+                             "record it with a version in that range")
     doc = {"format": FORMAT, "rule": rule, "implementation": implementation.name,
-           "version": implementation.version, "reason": implementation.deviations[rule],
-           **definitions[rule]}
+           "versions": entry.versions, "reason": entry.reason, **definitions[rule]}
     doc["expected"] = replay_deviation(doc, reference)
     doc["observed"] = replay_deviation(doc, implementation)
     if doc["observed"] == doc["expected"]:
         raise RecordingError(f"{rule}: {implementation.name} gives the reference's "
                              "observation; the definition reproduces nothing")
+    doc["confirmed_on"] = sort_versions({*(confirmed_on or ()), implementation.version})
     return doc
+
+
+def sort_versions(versions: Any) -> list[str]:
+    return sorted(set(versions), key=Version)
+
+
+def replay_file(path: Path, implementation: Any) -> str:
+    """What the installed implementation gives for one reproduction file: ``observed``
+    (the deviation is there), ``expected`` (it meets the rule) or ``other``."""
+    doc = load_repro(path)
+    try:
+        found = replay_deviation(doc, implementation)
+    except Exception as exc:  # noqa: BLE001 - an old release may lack the API: say so
+        return f"other: {type(exc).__name__}: {exc}"
+    if found == doc["observed"]:
+        return "observed"
+    return "expected" if found == doc["expected"] else "other"
+
+
+def replay_summary(implementation: Any) -> dict[str, Any]:
+    """Every reproduction of ``implementation`` replayed on the installed version, judged
+    by its range: the JSON the release sweep collects from each environment."""
+    rows = {}
+    for path in repro_paths(implementation.name):
+        doc = load_repro(path)
+        in_range = Deviation(doc["reason"], doc["versions"]).holds_for(implementation.version)
+        got = replay_file(path, implementation)
+        rows[doc["rule"]] = {"in_range": in_range, "gives": got,
+                             "agrees": got == ("observed" if in_range else "expected")}
+    return {"implementation": implementation.name, "version": implementation.version,
+            "reproductions": rows}
 
 
 def record_implementation(implementation: Any, reference: Any, rules: list[str],
                           check: bool) -> list[str]:
     """Record (or with ``check`` compare) ``rules`` of one implementation; the names of
     its stale, missing or unlisted files (when checking)."""
-    stray = sorted(set(TABLES[implementation.name]) - set(implementation.deviations))
+    stray = sorted(set(TABLES[implementation.name]) - set(implementation.manifest()))
     if stray:
         raise RecordingError(f"{implementation.name}: definitions for rules the manifest "
                              f"does not list: {stray}")
@@ -144,12 +201,14 @@ def record_implementation(implementation: Any, reference: Any, rules: list[str],
     if not check:
         out.mkdir(parents=True, exist_ok=True)
     problems = [path.name for path in out.glob("*.json")
-                if path.stem not in implementation.deviations]  # rules no longer listed
+                if path.stem not in implementation.manifest()]  # rules no longer listed
     for name in problems if not check else []:
         (out / name).unlink()
         print(f"removed {out / name} (not in the manifest)")
     for rule in rules:
-        path, text = out / f"{rule}.json", dumps(record(rule, reference, implementation))
+        path = out / f"{rule}.json"
+        confirmed = load_repro(path).get("confirmed_on", []) if path.exists() else []
+        text = dumps(record(rule, reference, implementation, confirmed))
         if not check:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}")
@@ -165,15 +224,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="implementation to record (repeatable; default: all)")
     parser.add_argument("--check", action="store_true",
                         help="compare with a fresh recording, write nothing")
+    parser.add_argument("--replay", action="store_true",
+                        help="replay every reproduction on the installed version, judged by "
+                             "its range; print the summary as JSON, write nothing")
     options = parser.parse_args(argv)
-    reference = resolve("reference")
     implementations = [resolve(name) for name in options.impl or sorted(TABLES)]
-    unknown = set(options.rules) - {r for i in implementations for r in i.deviations}
+    if options.replay:
+        print(json.dumps([replay_summary(i) for i in implementations], sort_keys=True))
+        return 0
+    reference = resolve("reference")
+    unknown = set(options.rules) - {r for i in implementations for r in i.manifest()}
     if unknown:
         raise RecordingError(f"no selected implementation lists {sorted(unknown)}")
     problems = []
     for implementation in implementations:
-        rules = sorted(implementation.deviations)
+        rules = [rule for rule, found in sorted(implementation.manifest().items())
+                 if found[0].holds_for(implementation.version)]
         if options.rules:
             rules = [rule for rule in rules if rule in options.rules]
         problems += record_implementation(implementation, reference, rules, options.check)
