@@ -25,8 +25,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
 from .outcomes import (
-    DEVIATION_FIXED, FAIL, KNOWN_DEVIATION, LEGEND, NOT_RUN, OPTIONAL_UNMET, SYMBOL, TIMEOUT,
+    DEVIATION_FIXED, FAIL, KNOWN_DEVIATION, LEGEND, NOT_RUN, OPTIONAL_UNMET, PASS, SYMBOL,
+    TIMEOUT,
 )
 from .rules import Rule, catalogue, specs_root
 
@@ -122,9 +125,22 @@ def _deviation_reasons(doc: dict[str, Any], name: str) -> dict[str, str]:
     return manifest(name)
 
 
+def _reason_of(node: ast.expr) -> str | None:
+    """A manifest value's (first) reason: a string, ``Deviation("...", ...)`` or a list."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Deviation":
+        found = node.args[:1] or [k.value for k in node.keywords if k.arg == "reason"]
+        return _reason_of(found[0]) if found else None
+    if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
+        return _reason_of(node.elts[0])
+    return None
+
+
 @cache
 def manifest(name: str) -> dict[str, str]:
-    """The ``DEVIATIONS`` literal of a built-in adapter module, read from its source."""
+    """The ``DEVIATIONS`` literal of a built-in adapter module, read from its source (rule
+    -> first reason), without importing the library it adapts."""
     from .resolve import BUILTIN
 
     module = BUILTIN.get(name)
@@ -134,11 +150,10 @@ def manifest(name: str) -> dict[str, str]:
     tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
     for node in tree.body:
         target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
-        if isinstance(target, ast.Name) and target.id == "DEVIATIONS" and node.value is not None:
-            try:
-                return dict(ast.literal_eval(node.value))
-            except ValueError:
-                return {}
+        if (isinstance(target, ast.Name) and target.id == "DEVIATIONS"
+                and isinstance(node.value, ast.Dict)):
+            return {key.value: reason for key, value in zip(node.value.keys, node.value.values)
+                    if isinstance(key, ast.Constant) and (reason := _reason_of(value))}
     return {}
 
 
@@ -251,6 +266,7 @@ def render(reports: Sequence[Column], *, rules: dict[str, Rule] | None = None,
         "",
     ]
     out += _summary(grouped, columns)
+    out += _history(rules, columns)
     for area, members in grouped.items():
         out += _area(area, area_title(members[0], specs_dir), members, columns, specs_link)
     out += _legend()
@@ -302,6 +318,57 @@ def _notes(members: list[Rule], columns: Sequence[Column]) -> list[str]:
         for (outcome, note), labels in shared.items():
             lines.append(f"- **{rule.id}** ({', '.join(labels)}; {outcome}): {_escape(note)}")
     return lines
+
+
+HISTORIC = frozenset({KNOWN_DEVIATION, FAIL, TIMEOUT, OPTIONAL_UNMET})  # "shows" a deviation
+
+
+def _release_key(column: Column) -> Any:
+    try:
+        return (0, Version(column.version))
+    except InvalidVersion:
+        return (1, _version_key(column.version))
+
+
+def _history(rules: dict[str, Rule], columns: Sequence[Column]) -> list[str]:
+    """The version view: for each implementation certified at several releases, every rule
+    whose outcome is not the same pass everywhere, across releases (oldest first), with the
+    first and last swept release that shows the deviation and the release that fixed it."""
+    out: list[str] = []
+    by_name: dict[str, list[Column]] = {}
+    for column in columns:
+        by_name.setdefault(column.name, []).append(column)
+    for name, versions in by_name.items():
+        if len({c.version for c in versions}) < 2:
+            continue
+        versions = sorted(versions, key=_release_key)
+        rows = [_history_row(rule, versions) for rule in rules.values()]
+        rows = [row for row in rows if row]
+        out += [f"## History of {name}", "",
+                f"Every rule whose outcome is not *pass* in all {len(versions)} swept releases "
+                f"of {name}, oldest first. *Shown in* is the first and last swept release "
+                f"that shows the deviation (`{SYMBOL[KNOWN_DEVIATION]}`, `{SYMBOL[FAIL]}`, "
+                f"`{SYMBOL[TIMEOUT]}` or `{SYMBOL[OPTIONAL_UNMET]}`); *fixed in* is the first "
+                "swept release after it that passes (between two swept releases the change "
+                "happened at one of the releases in between; the manifest's version ranges "
+                "give the exact boundary).", "",
+                _row(["rule", *(c.version for c in versions), "shown in", "fixed in"]),
+                _row(["---", *(":---:" for _ in versions), "---", "---"])]
+        out += rows or [_row(["(none)", *("" for _ in versions), "", ""])]
+        out.append("")
+    return out
+
+
+def _history_row(rule: Rule, versions: list[Column]) -> str:
+    outcomes = [c.outcomes.get(rule.id, NOT_RUN) for c in versions]
+    if all(o == outcomes[0] for o in outcomes) and outcomes[0] not in HISTORIC:
+        return ""
+    shown = [i for i, o in enumerate(outcomes) if o in HISTORIC]
+    span = (f"{versions[shown[0]].version} – {versions[shown[-1]].version}"
+            if shown else "–")
+    fixed = next((versions[i].version for i in range(shown[-1] + 1, len(versions))
+                  if outcomes[i] == PASS), "–") if shown else "–"
+    return _row([rule.id, *(cell(o) for o in outcomes), span, fixed])
 
 
 def _legend() -> list[str]:

@@ -7,6 +7,8 @@ module (``pkg.mod`` or ``pkg.mod:attr``) exposing a module-level ``runcert_adapt
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -39,10 +41,24 @@ def _valid() -> str:
     )
 
 
+def _import(module_name: str) -> Any:
+    """Import ``module_name``; like ``python -m``, a module in the current directory counts
+    (so ``runcert-record --impl its_adapter`` finds ``./its_adapter.py``)."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        top = module_name.split(".")[0]
+        here = os.getcwd()
+        if exc.name != top or here in sys.path or "" in sys.path:
+            raise
+        sys.path.append(here)
+        return importlib.import_module(module_name)
+
+
 def _from_module(spec: str, origin: str) -> Any:
     module_name, _, attribute = spec.partition(":")
     try:
-        module = importlib.import_module(module_name)
+        module = _import(module_name)
     except ModuleNotFoundError as exc:
         missing = exc.name or ""
         if missing == module_name or module_name.startswith(missing + "."):

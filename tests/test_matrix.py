@@ -66,16 +66,21 @@ def test_matrix_is_the_rendering_of_the_reports(checked_in: str,
     assert fresh == checked_in, f"MATRIX.md is stale; {REGENERATE}"
 
 
-def test_reports_cover_the_reference_and_two_versions_of_each_library(
+def test_reports_cover_the_reference_and_every_release_of_the_sweep_plan(
         reports: list[matrix.Column]) -> None:
+    from conformance.sweep import load_plan
+
     versions: dict[str, set[str]] = {}
     for column in reports:
         versions.setdefault(column.name, set()).add(column.version)
     assert "reference" in versions, "no report of the reference in reports/"
-    for library in ("langchain_core", "langgraph"):
-        assert len(versions.get(library, ())) >= 2, (
-            f"reports/ should hold two released versions of {library}, has "
-            f"{sorted(versions.get(library, ()))}")
+    planned: dict[str, set[str]] = {}
+    for target in load_plan(ROOT / "reports" / "sweep.toml").targets:
+        planned.setdefault(target.implementation, set()).add(target.version)
+    for library, wanted in planned.items():
+        missing = sorted(wanted - versions.get(library, set()))
+        assert not missing, (f"reports/ lacks {library} {missing} of reports/sweep.toml; run "
+                             "`tox -e sweep` (runcert-sweep --plan reports/sweep.toml -o reports)")
 
 
 def test_report_files_are_named_after_the_implementation(reports: list[matrix.Column]) -> None:
@@ -220,6 +225,25 @@ def test_columns_headed_with_name_and_version_in_a_stable_order(
     text = render(rules, specs, *docs)
     assert _columns_of_tables(text) == {("reference 0.1", "alib 3.0", "zlib 1.10.0", "zlib 1.9.3")}
     assert render(rules, specs, *reversed(docs)) == text, "argument order changed the output"
+
+
+def test_history_shows_each_deviation_across_releases(rules: dict[str, Any],
+                                                     specs: Path) -> None:
+    """The version view: oldest first, the span of releases showing a deviation, and the
+    first later release that passes; rules passing everywhere are left out."""
+    text = render(rules, specs,
+                  report("lib", "1.10", {"CB-CONS-1": PASS, "CB-ID-1": PASS, "RS-PUMP-1": PASS}),
+                  report("lib", "1.2", {"CB-CONS-1": KNOWN_DEVIATION, "CB-ID-1": PASS,
+                                        "RS-PUMP-1": FAIL}),
+                  report("lib", "1.9", {"CB-CONS-1": KNOWN_DEVIATION, "CB-ID-1": PASS,
+                                        "RS-PUMP-1": PASS}),
+                  report("other", "1.0", {"CB-CONS-1": FAIL}))
+    history = text.split("## History of lib")[1].split("\n## ")[0]
+    assert "| rule | 1.2 | 1.9 | 1.10 | shown in | fixed in |" in history
+    assert "| CB-CONS-1 | dev | dev | + | 1.2 – 1.9 | 1.10 |" in history
+    assert "| RS-PUMP-1 | - | + | + | 1.2 – 1.2 | 1.9 |" in history
+    assert "CB-ID-1" not in history
+    assert "## History of other" not in text  # one release: no history
 
 
 def test_legend_lists_every_outcome(rules: dict[str, Any], specs: Path) -> None:
