@@ -89,7 +89,8 @@ def resolve(name: str) -> Adapter:
             obj = _from_module(BUILTIN[name], name)
         except ResolutionError as exc:
             extra = EXTRAS.get(name)
-            hint = f" (install the optional extra: pip install 'runcert[{extra}]')" if extra else ""
+            hint = (f" (the optional extra installs a supported release: pip install "
+                    f"'runcert[{extra}]')") if extra else ""
             raise ResolutionError(f"{exc}{hint}") from None
     else:
         found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
