@@ -105,6 +105,18 @@ def repro_dir(implementation: str) -> Path:
     return DEVIATIONS_DIR / implementation
 
 
+def repro_stem(rule: str, index: int) -> str:
+    """The file stem of the reproduction of a rule's ``index``-th manifest entry:
+    ``RULE`` for the first, ``RULE_2`` for the second, and so on."""
+    return rule if index == 0 else f"{rule}_{index + 1}"
+
+
+def repro_index(stem: str) -> int:
+    """The manifest entry a reproduction file stem stands for (inverse of repro_stem)."""
+    _, sep, n = stem.rpartition("_")
+    return int(n) - 1 if sep and n.isdigit() else 0
+
+
 def repro_paths(implementation: str) -> list[Path]:
     """The reproduction files of ``implementation``, sorted by rule."""
     return sorted(repro_dir(implementation).glob("*.json"))

@@ -1,9 +1,9 @@
 """Deviation probes of the run-stream contract: what a stream program cannot express.
 
 A stream program (:mod:`conformance.streams.programs`) fans out through the adapter's hook,
-cannot cancel a consumer's task and runs on the async lane only. These probes cover the
-rest: the literal ``projection.tee(n)`` spelling, cancelling the consumer whose pull is in
-flight, and the sync lane. Like the callback probes (:mod:`conformance.probes`) they reach
+cannot cancel a consumer's task, reads no attribute of the run and runs on the async lane
+only. These probes cover the rest: the literal ``projection.tee(n)`` spelling, cancelling
+the consumer whose pull is in flight, an unknown projection attribute, and the sync lane. Like the callback probes (:mod:`conformance.probes`) they reach
 the implementation only through the adapter's public stream factories and return small,
 deterministic observations (items, counters, outcome names), never object reprs.
 """
@@ -148,6 +148,29 @@ def declare_maxlen(adapter: Adapter, lane: str, maxlen: Any = 1.5) -> Any:
     return aio.run(main)
 
 
+@probe
+def unknown_projection(adapter: Adapter, lane: str) -> Any:
+    """``run.no_such_projection`` on an async run with a native declared projection
+    ``extra``: the exception's type and which projection names its message gives (not
+    its wording)."""
+    on_lane(lane, "async", "unknown_projection")
+
+    async def main() -> Any:
+        run = drive.open_run(adapter, ScriptedSource(numbered(1)),
+                             [ProjectionSpec("extra", "updates")])
+        try:
+            run.no_such_projection  # noqa: B018 - the attribute access is the probe
+        except Exception as exc:  # noqa: BLE001 - the exception is the observation
+            said = {"raised": type(exc).__name__,
+                    "names": [n for n in ("values", "extra") if n in str(exc)]}
+        else:
+            said = {"raised": None}
+        await aio.within(run.abort(), "abort()")
+        return said
+
+    return aio.run(main)
+
+
 # -- sync lane -----------------------------------------------------------------------------
 
 @probe
@@ -179,3 +202,19 @@ def sync_full_log(adapter: Adapter, lane: str, maxlen: int = 1) -> Any:
             break
     return {"next(values)": reads, "pulls": source.count.pulls,
             "slowpoke": read_all_sync(slowpoke, None)}
+
+
+@probe
+def sync_abort(adapter: Adapter, lane: str) -> Any:
+    """On the sync lane ``values`` takes the first of three root values, then ``abort()``
+    is called twice: the source's ``close()`` calls and pulls, then what ``values``
+    gives."""
+    on_lane(lane, "sync", "sync_abort")
+    source = SyncScriptedSource(numbered(3))
+    run = open_sync_run(adapter, source, [])
+    cursor = iter(run.values)
+    first = next(cursor)
+    run.abort()
+    run.abort()
+    return {"first": first, "close() calls": source.count.closed, "pulls": source.count.pulls,
+            "values after abort()": read_all_sync(cursor, None)}

@@ -247,10 +247,10 @@ def confirm(target: Target, reproductions: dict[str, Any]) -> None:
     from .probes import dumps, load_repro, repro_dir
     from .transcripts.record_deviations import sort_versions
 
-    for rule, found in reproductions.items():
+    for stem, found in reproductions.items():
         if not (found["in_range"] and found["agrees"]):
             continue
-        path = repro_dir(target.implementation) / f"{rule}.json"
+        path = repro_dir(target.implementation) / f"{stem}.json"
         doc = load_repro(path)
         doc["confirmed_on"] = sort_versions([*doc["confirmed_on"], target.version])
         path.write_text(dumps(doc), encoding="utf-8")

@@ -177,37 +177,85 @@ def nested(run: AsyncGraphRunStream, path: tuple[str, ...]) -> Any:
     return handle
 
 
-# Known deviations of langgraph 1.2.22 (paths relative to site-packages/langgraph/stream/).
-# Each one is confirmed by the suites and reproduced with the bare library classes.
+# Known deviations, for the releases each holds for (established by the release sweep over
+# every release 1.2.0-1.2.24; paths relative to site-packages/langgraph/stream/, line
+# numbers of 1.2.22 unless a release is named). langgraph/stream is byte-identical in
+# 1.2.12-1.2.24. Each entry is confirmed by the suites and reproduced with the bare
+# library classes (conformance/transcripts/deviations/langgraph/).
+EVERY = ">=1.2.0"  # every supported release so far
+BEFORE_ABORT_CANCELS = "<1.2.6"  # 1.2.6: abort() cancels the pull task and closes the source
+NO_ABORT = ("abort() neither cancels the pull in flight nor closes the source: it only marks "
+            "the run exhausted and closes the mux (run_stream.py:428-443 in 1.2.0-1.2.5; sync "
+            "abort :132-145)")
 DEVIATIONS = {
-    "RS-PROJ-5": "async projections spell fan-out atee(n); tee(n) raises TypeError('This "
-                 "StreamChannel is bound to async mode') (stream_channel.py tee/atee)",
-    "RS-BP-1": "StreamChannel maxlen is validated, then never read ('accepted for forward "
-               "compatibility; currently unused'): a subscribed log grows past it",
-    "RS-BP-2": "no backpressure: StreamChannel has no apush and ignores maxlen, StreamMux.apush "
-               "appends with a non-blocking push, so a full log never pauses the source",
-    "RS-BP-6": "atee branches buffer in unbounded deques and a fast branch never waits for the "
-               "slowest (stream_channel.py atee)",
-    "RS-BP-4": "StreamChannel accepts a maxlen that is not an int (maxlen=1.5): the check is only "
-               "'maxlen <= 0' although its docstring promises ValueError for anything but a "
-               "positive int (stream_channel.py:67)",
-    "RS-ABORT-5": "no push ever blocks (StreamMux.apush appends with a non-blocking push), so the "
-                  "documented 'apush blocked on backpressure wakes on abort' cannot happen",
-    "RS-ABORT-7": "a pull that swallows abort()'s cancellation and returns an item is still "
+    "RS-PROJ-5": Deviation("async projections spell fan-out atee(n); tee(n) raises TypeError("
+                           "'This StreamChannel is bound to async mode') (stream_channel.py "
+                           "tee/atee)", EVERY),
+    "RS-BP-1": Deviation("StreamChannel maxlen is validated, then never read ('accepted for "
+                         "forward compatibility; currently unused'): a subscribed log grows "
+                         "past it", EVERY),
+    "RS-BP-2": Deviation("no backpressure: StreamChannel has no apush and ignores maxlen, "
+                         "StreamMux.apush appends with a non-blocking push, so a full log never "
+                         "pauses the source", EVERY),
+    "RS-BP-6": Deviation("atee branches buffer in unbounded deques and a fast branch never "
+                         "waits for the slowest (stream_channel.py atee)", EVERY),
+    "RS-BP-4": Deviation("StreamChannel accepts a maxlen that is not an int (maxlen=1.5): the "
+                         "check is only 'maxlen <= 0' although its docstring promises "
+                         "ValueError for anything but a positive int (stream_channel.py:67)",
+                         EVERY),
+    "RS-ABORT-5": [
+        Deviation("no push ever blocks (StreamMux.apush appends with a non-blocking push), so "
+                  "the documented 'apush blocked on backpressure wakes on abort' cannot "
+                  "happen", ">=1.2.6"),
+        Deviation("no push ever blocks (StreamMux.apush appends with a non-blocking push), so "
+                  "the documented 'apush blocked on backpressure wakes on abort' cannot "
+                  "happen; abort() does not close the source either", BEFORE_ABORT_CANCELS),
+    ],
+    "RS-ABORT-7": [
+        Deviation("a pull that swallows abort()'s cancellation and returns an item is still "
                   "observed and routed to cursors and results (run_stream.py _apump_next)",
-    "RS-ERR-3": "cancelling the pumping consumer cancels its in-flight pull task: an async "
-                "generator source then ends, and the run completes early for every other consumer",
-    "RS-ERR-4": "a cursor closed by aclose, break or cancellation (or every atee branch closed) "
-                "keeps its channel subscribed: it goes on buffering and cannot be re-subscribed "
-                "(stream_channel.py:218)",
-    "RS-ERR-5": "_apump_next catches only Exception: a BaseException from the source leaves the "
-                "run open and a later cursor or result pulls the source again",
-    "RS-RES-7": "interrupts() accumulates with list.extend (a repeated interrupt is listed "
-                "again) and returns its internal list (run_stream.py _observe_event, interrupts)",
-    "RS-SYNC-2": "sync StreamChannel.tee records no error: only the branch whose pull raised "
-                 "sees it, the other branches end cleanly (stream_channel.py tee)",
-    "RS-SYNC-5": "StreamChannel maxlen is 'accepted for forward compatibility; currently "
-                 "unused': a full sync log grows instead of raising BufferError",
+                  ">=1.2.6"),
+        Deviation("abort() does not cancel the pull in flight: the item it returns after "
+                  "abort() is still observed and routed to cursors and output() "
+                  "(run_stream.py:410-412 in 1.2.0-1.2.5)", BEFORE_ABORT_CANCELS),
+    ],
+    "RS-ERR-3": Deviation("cancelling the pumping consumer cancels the pull in flight (its "
+                          "pull task from 1.2.6, the inline pull before): an async generator "
+                          "source then ends, and the run completes early for every other "
+                          "consumer", EVERY),
+    "RS-ERR-4": Deviation("a cursor closed by aclose, break or cancellation (or every atee "
+                          "branch closed) keeps its channel subscribed: it goes on buffering "
+                          "and cannot be re-subscribed (stream_channel.py:218)", EVERY),
+    "RS-ERR-5": Deviation("_apump_next catches only Exception: a BaseException from the source "
+                          "leaves the run open and a later cursor or result pulls the source "
+                          "again", EVERY),
+    "RS-RES-7": Deviation("interrupts() accumulates with list.extend (a repeated interrupt is "
+                          "listed again) and returns its internal list (run_stream.py "
+                          "_observe_event, interrupts)", EVERY),
+    "RS-SYNC-2": Deviation("sync StreamChannel.tee records no error: only the branch whose pull "
+                           "raised sees it, the other branches end cleanly (stream_channel.py "
+                           "tee)", EVERY),
+    "RS-SYNC-5": Deviation("StreamChannel maxlen is 'accepted for forward compatibility; "
+                           "currently unused': a full sync log grows instead of raising "
+                           "BufferError", EVERY),
+    # -- releases before 1.2.6: abort() is only a flag
+    "RS-ABORT-1": Deviation(f"{NO_ABORT}: the unfinished source is never closed",
+                            BEFORE_ABORT_CANCELS),
+    "RS-ABORT-2": Deviation(f"{NO_ABORT}: a reader waiting on the held pull does not end",
+                            BEFORE_ABORT_CANCELS),
+    "RS-ABORT-3": Deviation(f"{NO_ABORT}: the held pull is never cancelled (it is awaited "
+                            "inline, run_stream.py:410)", BEFORE_ABORT_CANCELS),
+    "RS-ABORT-4": Deviation(f"{NO_ABORT}: abort() twice closes the source zero times, not once",
+                            BEFORE_ABORT_CANCELS),
+    "RS-ABORT-8": Deviation(f"{NO_ABORT}: leaving `async with` early leaves the source open "
+                            "(__aexit__ only calls abort(), :448-454)", BEFORE_ABORT_CANCELS),
+    "RS-ABORT-9": Deviation(f"{NO_ABORT}: abort() from a cancelled task leaves the main log's "
+                            "reader waiting on the held pull", BEFORE_ABORT_CANCELS),
+    "RS-SYNC-4": Deviation("sync abort() only closes the mux: the source's close() is never "
+                           "called (run_stream.py:132-145 in 1.2.0-1.2.5)", BEFORE_ABORT_CANCELS),
+    "RS-EXT-3": Deviation("the run stream has no __getattr__ before 1.2.12: an unknown "
+                          "projection raises Python's default AttributeError, which names no "
+                          "registered projection", "<1.2.12"),
 }
 
 runcert_adapter = Adapter(

@@ -9,7 +9,9 @@ Usage (from the repository root, with the implementations installed)::
     python -m conformance.transcripts.record_deviations --replay           # judge by the ranges
 
 ``TABLES`` maps each implementation to its definitions: rule -> lanes plus a program or a
-probe (and the contract, when it is not ``callbacks``). The callback deviations of
+probe (and the contract, when it is not ``callbacks``), or a list of such definitions, one
+per manifest entry when the rule has several (each entry its own range and reproduction:
+``<RULE-ID>.json`` for the first, ``<RULE-ID>_2.json`` for the second, ...). The callback deviations of
 langchain_core are defined below, the run-stream deviations of langgraph in
 :mod:`conformance.transcripts.stream_deviations`. For every rule in an implementation's
 deviation manifest, the definition's program or probe is replayed
@@ -41,7 +43,9 @@ from typing import Any
 from packaging.version import Version
 
 from ..adapter import Deviation
-from ..probes import FORMAT, dumps, load_repro, replay_deviation, repro_dir, repro_paths
+from ..probes import (
+    FORMAT, dumps, load_repro, replay_deviation, repro_dir, repro_paths, repro_stem,
+)
 from ..resolve import resolve
 from .scenarios import call, error, node, program
 from .stream_deviations import LANGGRAPH
@@ -123,32 +127,40 @@ class RecordingError(Exception):
     """The definitions and the manifest disagree, or a definition reproduces nothing."""
 
 
-def manifest_entry(implementation: Any, rule: str) -> Any:
-    """The manifest entry of ``rule`` a reproduction describes (its first one)."""
-    found = implementation.manifest().get(rule)
-    if not found:
-        raise RecordingError(f"{rule} is not in {implementation.name}'s deviation manifest")
-    return found[0]
+def definition(implementation: Any, rule: str, index: int) -> dict[str, Any]:
+    """The definition of the ``index``-th manifest entry of ``rule``: the table holds one
+    definition for every entry of the rule, or a list with one per entry."""
+    found = TABLES.get(implementation.name, {}).get(rule)
+    if found is None:
+        raise RecordingError(f"{rule} is in {implementation.name}'s manifest but has no "
+                             "definition here")
+    if isinstance(found, list):
+        if len(found) != len(implementation.manifest()[rule]):
+            raise RecordingError(f"{rule}: {len(found)} definitions for "
+                                 f"{len(implementation.manifest()[rule])} manifest entries")
+        return found[index]
+    return found
 
 
-def record(rule: str, reference: Any, implementation: Any,
+def record(rule: str, index: int, reference: Any, implementation: Any,
            confirmed_on: list[str] | None = None) -> dict[str, Any]:
-    """The reproduction document of ``rule``, freshly observed on both adapters.
+    """The reproduction document of the ``index``-th manifest entry of ``rule``, freshly
+    observed on both adapters.
 
     The installed version must lie in the entry's range (it is where ``observed`` comes
     from); it joins ``confirmed_on``, the versions the reproduction was confirmed on.
     """
-    definitions = TABLES.get(implementation.name, {})
-    entry = manifest_entry(implementation, rule)
-    if rule not in definitions:
-        raise RecordingError(f"{rule} is in {implementation.name}'s manifest but has no "
-                             "definition here")
+    entries = implementation.manifest().get(rule)
+    if not entries:
+        raise RecordingError(f"{rule} is not in {implementation.name}'s deviation manifest")
+    entry = entries[index]
     if not entry.holds_for(implementation.version):
         raise RecordingError(f"{rule}: the manifest entry holds for {entry.versions}, the "
                              f"installed {implementation.name} is {implementation.version}; "
                              "record it with a version in that range")
     doc = {"format": FORMAT, "rule": rule, "implementation": implementation.name,
-           "versions": entry.versions, "reason": entry.reason, **definitions[rule]}
+           "versions": entry.versions, "reason": entry.reason,
+           **definition(implementation, rule, index)}
     doc["expected"] = replay_deviation(doc, reference)
     doc["observed"] = replay_deviation(doc, implementation)
     if doc["observed"] == doc["expected"]:
@@ -160,6 +172,12 @@ def record(rule: str, reference: Any, implementation: Any,
 
 def sort_versions(versions: Any) -> list[str]:
     return sorted(set(versions), key=Version)
+
+
+def expected_files(implementation: Any) -> dict[str, tuple[str, int]]:
+    """Reproduction file stem -> (rule, entry index), one per manifest entry."""
+    return {repro_stem(rule, i): (rule, i)
+            for rule, entries in implementation.manifest().items() for i in range(len(entries))}
 
 
 def replay_file(path: Path, implementation: Any) -> str:
@@ -175,24 +193,37 @@ def replay_file(path: Path, implementation: Any) -> str:
     return "expected" if found == doc["expected"] else "other"
 
 
+def prediction(doc: dict[str, Any], implementation: Any) -> str | None:
+    """What a reproduction should give on the installed version, by its range:
+    ``observed`` inside it; ``expected`` outside it (that release meets the rule), unless
+    another manifest entry of the same rule holds there (``None``: that entry's own
+    reproduction predicts this release, not this one)."""
+    if Deviation(doc["reason"], doc["versions"]).holds_for(implementation.version):
+        return "observed"
+    entries = implementation.manifest().get(doc["rule"], [])
+    return None if any(e.holds_for(implementation.version) for e in entries) else "expected"
+
+
 def replay_summary(implementation: Any) -> dict[str, Any]:
     """Every reproduction of ``implementation`` replayed on the installed version, judged
     by its range: the JSON the release sweep collects from each environment."""
     rows = {}
     for path in repro_paths(implementation.name):
         doc = load_repro(path)
-        in_range = Deviation(doc["reason"], doc["versions"]).holds_for(implementation.version)
+        predicted = prediction(doc, implementation)
         got = replay_file(path, implementation)
-        rows[doc["rule"]] = {"in_range": in_range, "gives": got,
-                             "agrees": got == ("observed" if in_range else "expected")}
+        rows[path.stem] = {"rule": doc["rule"], "in_range": predicted == "observed",
+                           "gives": got, "predicted": predicted,
+                           "agrees": predicted is None and not got.startswith("other: ")
+                           or got == predicted}
     return {"implementation": implementation.name, "version": implementation.version,
             "reproductions": rows}
 
 
 def record_implementation(implementation: Any, reference: Any, rules: list[str],
                           check: bool) -> list[str]:
-    """Record (or with ``check`` compare) ``rules`` of one implementation; the names of
-    its stale, missing or unlisted files (when checking)."""
+    """Record (or with ``check`` compare) the entries of ``rules`` that hold for the
+    installed version; the names of stale, missing or unlisted files (when checking)."""
     stray = sorted(set(TABLES[implementation.name]) - set(implementation.manifest()))
     if stray:
         raise RecordingError(f"{implementation.name}: definitions for rules the manifest "
@@ -200,15 +231,18 @@ def record_implementation(implementation: Any, reference: Any, rules: list[str],
     out = repro_dir(implementation.name)
     if not check:
         out.mkdir(parents=True, exist_ok=True)
-    problems = [path.name for path in out.glob("*.json")
-                if path.stem not in implementation.manifest()]  # rules no longer listed
+    files = expected_files(implementation)
+    problems = [path.name for path in out.glob("*.json") if path.stem not in files]
     for name in problems if not check else []:
         (out / name).unlink()
         print(f"removed {out / name} (not in the manifest)")
-    for rule in rules:
-        path = out / f"{rule}.json"
+    for stem, (rule, index) in sorted(files.items()):
+        if rule not in rules or not implementation.manifest()[rule][index].holds_for(
+                implementation.version):
+            continue
+        path = out / f"{stem}.json"
         confirmed = load_repro(path).get("confirmed_on", []) if path.exists() else []
-        text = dumps(record(rule, reference, implementation, confirmed))
+        text = dumps(record(rule, index, reference, implementation, confirmed))
         if not check:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}")
@@ -238,8 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         raise RecordingError(f"no selected implementation lists {sorted(unknown)}")
     problems = []
     for implementation in implementations:
-        rules = [rule for rule, found in sorted(implementation.manifest().items())
-                 if found[0].holds_for(implementation.version)]
+        rules = sorted(implementation.manifest())
         if options.rules:
             rules = [rule for rule in rules if rule in options.rules]
         problems += record_implementation(implementation, reference, rules, options.check)

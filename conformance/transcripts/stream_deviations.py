@@ -30,7 +30,12 @@ def stream_probe(lane: str, name: str, **args: Any) -> dict[str, Any]:
     return {"contract": CONTRACT, "lanes": [lane], "probe": {"name": name, "args": args}}
 
 
-#: Rule -> the contract, lanes and a minimal stream program or probe showing the deviation.
+#: A reader waiting on the held pull of {"n": 2}, after {"n": 1} was read.
+HELD = [act("hold", index=1), subscribe("values", "v"), take("v", 1),
+        spawn(take("v", 1), "reader"), act("held", index=1)]
+
+#: Rule -> the contract, lanes and a minimal stream program or probe showing the deviation
+#: (a list: one per manifest entry, when the rule's entries need different programs).
 LANGGRAPH: dict[str, dict[str, Any]] = {
     "RS-PROJ-5": stream_probe("async", "tee_spelled_tee", n=2),
     # The main log drives while `bounded` (maxlen 1) is subscribed and unread: the pulls
@@ -52,17 +57,48 @@ LANGGRAPH: dict[str, dict[str, Any]] = {
     # `bounded` holds {"n": 1} unread; the main log's reader then wants {"n": 3}, whose
     # pull should wait behind the push of {"n": 2}; abort() must drop that push.
     "RS-BP-4": stream_probe("async", "declare_maxlen", maxlen=1.5),
+    # (the same program for both entries: before 1.2.6 abort() also leaves the source open)
     "RS-ABORT-5": stream_program(program(numbered(4), [
         subscribe("bounded", "b"), subscribe("main", "m"), take("m", 2),
         spawn(take("m", 1), "reader"), counters("RS-ABORT-5"), act("abort"),
         join("reader", "RS-ABORT-5"), drain("b"),
     ], projections=BOUNDED)),
-    # The held pull of {"n": 2} swallows abort()'s cancellation and returns its item.
-    "RS-ABORT-7": stream_program(program(numbered(3), [
-        act("hold", index=1), subscribe("values", "v"), take("v", 1),
-        spawn(take("v", 1), "reader"), act("held", index=1), act("abort"),
-        join("reader", "RS-ABORT-7"), drain("v"), act("output"),
-    ], stubborn=True)),
+    # -- releases before 1.2.6: abort() neither cancels the pull in flight nor closes the
+    # source (run_stream.py:428-443); RS-EXT-3 before 1.2.12
+    "RS-ABORT-1": stream_program(program(numbered(3), [
+        subscribe("values", "v"), take("v", 1), act("abort"), act("abort"),
+        counters("RS-ABORT-1"), drain("v")])),
+    # A reader waits on the held pull of {"n": 2}; right after abort() it must have ended.
+    "RS-ABORT-2": stream_program(program(numbered(3), [
+        *HELD, act("abort"), act("join", "RS-ABORT-2", task="reader", now=True),
+        act("release", index=1), join("reader", "RS-ABORT-2"), drain("v")])),
+    "RS-ABORT-3": stream_program(program(numbered(3), [
+        *HELD, act("abort"), counters("RS-ABORT-3"), act("release", index=1),
+        join("reader", "RS-ABORT-3")])),
+    "RS-ABORT-4": stream_program(program(numbered(3), [
+        act("abort"), act("abort"), counters("RS-ABORT-4")])),
+    "RS-ABORT-8": stream_program(program(numbered(4), [
+        act("async_with", target="values", n=2, exit="break", **{"as": "w"}),
+        counters("RS-ABORT-8"), drain("w")], generator=True)),
+    "RS-ABORT-9": stream_program(program(numbered(3), [
+        act("hold", index=1), subscribe("main", "m"), take("m", 1),
+        spawn(take("m", 1), "reader"), act("held", index=1),
+        act("abort", **{"from": "cancelled task"}),
+        act("join", "RS-ABORT-9", task="reader", now=True),
+        act("release", index=1), join("reader", "RS-ABORT-9")])),
+    "RS-SYNC-4": stream_probe("sync", "sync_abort"),
+    "RS-EXT-3": stream_probe("async", "unknown_projection"),
+    # >=1.2.6: the held pull of {"n": 2} swallows abort()'s cancellation and returns its
+    # item. <1.2.6: abort() leaves the held pull alone; once its gate opens, the item
+    # counts for output().
+    "RS-ABORT-7": [
+        stream_program(program(numbered(3), [
+            *HELD, act("abort"), join("reader", "RS-ABORT-7"), drain("v"), act("output"),
+        ], stubborn=True)),
+        stream_program(program(numbered(3), [
+            *HELD, act("abort"), act("release", index=1), join("reader", "RS-ABORT-7"),
+            drain("v"), act("output")])),
+    ],
     "RS-ERR-3": stream_probe("async", "cancel_pumping_consumer", generator=True),
     "RS-ERR-4": stream_program(program(numbered(3), [
         subscribe("bounded", "b"), take("b", 1), act("close", cursor="b"),
