@@ -45,7 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KIT_TOOLS = ("pytest", "pytest-asyncio", "hypothesis", "syrupy", "packaging")
+KIT_TOOLS = ("pytest", "pytest-asyncio", "hypothesis", "syrupy")
+#: Needed by the kit but shared with the libraries, which pin them for themselves
+#: (langchain-core 0.2.x requires packaging<25): installed at whatever the release allows.
+SHARED_TOOLS = ("packaging",)
 #: The built-in adapter that certifies each library distribution.
 IMPLEMENTATIONS = {"langchain-core": "langchain_core", "langgraph": "langgraph"}
 
@@ -130,7 +133,7 @@ def kit_pins() -> list[str]:
             name, sep, version = line.strip().partition("==")
             if sep and name.lower() in KIT_TOOLS:
                 pins[name.lower()] = f"{name}=={version}"
-    return [pins.get(tool, tool) for tool in KIT_TOOLS]
+    return [pins.get(tool, tool) for tool in KIT_TOOLS] + list(SHARED_TOOLS)
 
 
 def stage_kit(into: Path) -> Path:
@@ -275,6 +278,7 @@ def describe(row: dict[str, Any]) -> str:
 
 
 def sweep(plan: Plan, out: Path, tool: str, update_repros: bool) -> list[dict[str, Any]]:
+    out = out.resolve()  # the certifications run elsewhere
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="runcert-sweep-") as tmp:
