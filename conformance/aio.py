@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from .checks import ImplementationTimeout
+from .checks import ImplementationTimeout, escape_verdict
 
 T = TypeVar("T")
 
@@ -20,14 +20,47 @@ class LeakedTasks(AssertionError):
 
 
 async def within(awaitable: Awaitable[T], what: str = "the implementation") -> T:
-    """Await ``awaitable`` for at most AWAIT_TIMEOUT seconds."""
+    """Await ``awaitable`` for at most AWAIT_TIMEOUT seconds.
+
+    Whenever the limit expired the implementation did not return in time, and that is
+    the outcome: also when the caller was cancelled meanwhile (asyncio then lets the
+    cancellation through instead of a ``TimeoutError``; an implementation that sat on
+    the caller's cancellation must not pass as one that honoured it). A
+    ``TimeoutError`` the implementation raises itself is what it raised.
+    """
+    limit = asyncio.timeout(AWAIT_TIMEOUT)
     try:
-        async with asyncio.timeout(AWAIT_TIMEOUT):
+        async with limit:
             return await awaitable
-    except TimeoutError:
+    except (TimeoutError, asyncio.CancelledError):
+        if not limit.expired():
+            raise
         raise ImplementationTimeout(
             f"timeout: {what} did not return within {AWAIT_TIMEOUT:g}s"
         ) from None
+
+
+async def gather_outcomes(*awaitables: Awaitable[Any]) -> list[Any]:
+    """What each awaitable returned or raised, like ``gather(..., return_exceptions=True)``.
+
+    The kit's verdicts are raised instead of returned: a task that timed out waiting on
+    the implementation (or hit a rule violation) is a finding of the test, and a test
+    that compared it as an outcome would turn a hang into a pass or a plain failure.
+    """
+    outcomes = await asyncio.gather(*awaitables, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            escape_verdict(outcome)
+    return outcomes
+
+
+async def cancel_and_wait(tasks: list[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and wait until each has stopped (cleanup: what they raise on
+    the way out is discarded, as nothing observes it)."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def run(
@@ -45,19 +78,19 @@ def run(
 
     async def guarded() -> tuple[T, list[asyncio.Task[Any]]]:
         me = asyncio.current_task()
+        scenario = asyncio.timeout(limit)
         try:
-            async with asyncio.timeout(limit):
+            async with scenario:
                 result = await main()
         except TimeoutError:
+            if not scenario.expired():
+                raise
             raise ImplementationTimeout(
                 f"timeout: the scenario did not finish within {limit:g}s"
             ) from None
         await asyncio.sleep(0)  # let finished tasks settle
         pending = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        await cancel_and_wait(pending)
         return result, pending
 
     result, pending = asyncio.run(guarded())

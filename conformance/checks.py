@@ -39,6 +39,24 @@ class ImplementationTimeout(BaseException):
     """
 
 
+#: The kit's own verdicts. Code that catches what the implementation raises, to observe
+#: it, must let these through (:func:`escape_verdict`): a timeout or a violation found
+#: while observing is the finding, never an observation to compare.
+VERDICTS = (ImplementationTimeout, RuleViolation)
+
+
+def escape_verdict(exc: BaseException) -> None:
+    """Raise ``exc`` again if it is one of the kit's verdicts (:data:`VERDICTS`).
+
+    Call it first in an ``except`` clause that catches broadly (``BaseException``,
+    ``Exception``) to record what the implementation raised: otherwise a hang of the
+    implementation (an ``ImplementationTimeout``) would be compared as an ordinary
+    error and end as a pass or a plain failure instead of a timeout.
+    """
+    if isinstance(exc, VERDICTS):
+        raise exc
+
+
 @dataclass
 class TestContext:
     """What the running test knows about the implementation's deviations."""

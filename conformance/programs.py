@@ -56,7 +56,7 @@ from typing import Any
 
 from . import aio, lanes
 from .adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, Adapter
-from .checks import RuleViolation
+from .checks import RuleViolation, escape_verdict
 from .lanes import call, configure
 from .recording import END_EVENTS, START_EVENTS, Log, make_handler
 
@@ -198,6 +198,7 @@ class Framework:
         except ProgramError:
             raise
         except BaseException as exc:  # noqa: BLE001 - the outcome is the observation
+            escape_verdict(exc)  # a hang is a timeout, not a request outcome to compare
             return render_error(exc)
         return "ok"
 
@@ -224,6 +225,7 @@ class Framework:
             for step in node["steps"]:
                 await self.step(run, node, step)
         except BaseException as exc:
+            escape_verdict(exc)  # the implementation hung: drive it no further
             await call(getattr(run, ERROR_METHOD[node["kind"]])(exc))
             raise
         await call(getattr(run, END_METHOD[node["kind"]])(end_payload(node)))
@@ -281,7 +283,8 @@ class Framework:
     async def child(self, raw: dict[str, Any], callbacks: Any) -> None:
         try:
             await self.component(raw, callbacks, {})
-        except Exception:
+        except Exception as exc:
+            escape_verdict(exc)
             if not raw.get("catch", False):
                 raise
 
