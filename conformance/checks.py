@@ -2,7 +2,8 @@
 
 ``check(rule, condition, message)`` is how a suite says *which* rule an observation
 violates. The plugin turns a :class:`RuleViolation` into a failure of that rule only;
-any other exception fails every rule the test cites.
+any other exception fails every rule the test cites, listed deviations included (only a
+rule's own check confirms its deviation).
 
 When the implementation under test lists ``rule`` as a known deviation, ``check``
 records the confirmed deviation and lets the test go on, so one test can keep checking

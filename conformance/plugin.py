@@ -366,7 +366,14 @@ def _transcripts(leaves: list[BaseException], violated: dict[str, str]) -> dict[
 
 def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestReport,
              adapter: Adapter) -> TestVerdict:
-    """Turn one test's result into per-rule outcomes (and adjust the report)."""
+    """Turn one test's result into per-rule outcomes (and adjust the report).
+
+    A listed deviation is *known* only where its own check failed: ``check(rule, ...)``
+    recorded it (``TestContext.confirmed``) or raised a :class:`RuleViolation` of that
+    rule. Any other failure of a test citing it (another exception, a timeout, a leak)
+    is what it is: a release that fixed the deviation but broke something else, or a
+    new bug on a listed rule, must not read as the deviation the manifest describes.
+    """
     cited = cited_rules(item)
     rules = catalogue()
     ctx = item.stash.get(context_key, TestContext())
@@ -387,7 +394,8 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
         return verdict
     leaves = _leaves(call.excinfo.value) if call.excinfo else []
     timed_out = any(isinstance(e, ImplementationTimeout) for e in leaves)
-    if leaves and all(isinstance(e, RuleViolation) for e in leaves):
+    own_checks = bool(leaves) and all(isinstance(e, RuleViolation) for e in leaves)
+    if own_checks:
         violated = {e.rule: e.message for e in leaves}  # type: ignore[attr-defined]
     else:
         text = str(leaves[0]).splitlines()[0] if leaves and str(leaves[0]) else (
@@ -398,8 +406,8 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
         rule = rules.get(rid)
         if timed_out:
             outcomes[rid] = TIMEOUT
-        elif rid in adapter.known_deviations:
-            outcomes[rid] = KNOWN_DEVIATION
+        elif own_checks and rid in adapter.known_deviations:
+            outcomes[rid] = KNOWN_DEVIATION  # confirmed: the rule's own check failed
         elif rule is not None and not rule.normative and not strict(item.config):
             outcomes[rid] = OPTIONAL_UNMET
         else:

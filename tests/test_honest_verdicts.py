@@ -29,6 +29,35 @@ def test_a_cancelled_end_dispatch_that_hangs_is_a_timeout(runcert, impl):
     assert run.ret == 1, run.text
 
 
+# -- a known deviation is confirmed by its own check only -------------------------------------
+
+IDENTITY = suite("test_identity")
+
+
+@pytest.mark.parametrize("impl", ["crashing", "leaking"])
+def test_a_listed_rule_failing_otherwise_is_not_a_known_deviation(runcert, impl):
+    """CB-ID-1 is listed, but its checks hold: its async tests fail only through an
+    unrelated exception or a leaked task. That is no confirmation of the deviation."""
+    run = runcert(f"--impl=tests.variants.unconfirmed:{impl}", FAST, IDENTITY,
+                  "-k", "test_fresh_run_ids")
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "fail", rule
+    assert not any(m.startswith("CB-ID-1: ") for m in rule["messages"]), rule["messages"]
+    assert run.ret == 1, run.text
+
+
+def test_a_listed_rule_confirmed_by_its_own_check_is_a_known_deviation(runcert):
+    """The deviant variant breaks CB-ID-2 and CB-ID-3 and lists both: known deviations,
+    each confirmed by a failing check of its own rule."""
+    run = runcert("--impl=tests.variants.deviant", FAST, IDENTITY,
+                  "-k", "test_explicit_run_id or test_one_run_per_prompt")
+    assert run.ret == 0, run.text
+    for rid in ("CB-ID-2", "CB-ID-3"):
+        rule = run.report["rules"][rid]
+        assert rule["outcome"] == "known deviation", rule
+        assert all(f": {rid}: " in m for m in rule["messages"]), rule["messages"]
+
+
 HELPERS = ["suites", "lanes.py", "recording.py", "aio.py", "programs.py", "probes.py",
            "stream_probes.py", "machines.py", "streams", "counterexamples.py"]
 
