@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from . import checks
 from .checks import ImplementationTimeout, escape_verdict
 
 T = TypeVar("T")
@@ -71,8 +72,11 @@ def run(
 ) -> T:
     """Run ``main()`` on a fresh event loop with a time limit.
 
-    Tasks still pending when ``main`` returns are cancelled and reported as
-    :class:`LeakedTasks`, so a leaking implementation fails instead of warning later.
+    Tasks still pending when ``main`` returns are cancelled and reported, so a leaking
+    implementation fails instead of warning later. Under the plugin the report goes to
+    the test's context (``TestContext.leaks``): the test's own checks run first and keep
+    their message, and the plugin reports the leak besides them. Elsewhere it is raised
+    at once as :class:`LeakedTasks`.
     """
     limit = AWAIT_TIMEOUT * 4 if timeout is None else timeout
 
@@ -95,9 +99,24 @@ def run(
 
     result, pending = asyncio.run(guarded())
     if check_leaks and pending:
-        names = ", ".join(sorted(t.get_name() for t in pending))
-        raise LeakedTasks(f"the implementation left {len(pending)} task(s) pending: {names}")
+        leak = describe_leak(pending)
+        leaks = checks.current().leaks
+        if leaks is None:
+            raise LeakedTasks(leak)
+        leaks.append(leak)
     return result
+
+
+def describe_leak(pending: list[asyncio.Task[Any]]) -> str:
+    """What was left pending, each task with its coroutine's name (what a reader can
+    look for in the implementation; task names are mostly ``Task-<n>``)."""
+    names = ", ".join(sorted(f"{t.get_name()} ({_coroutine_name(t)})" for t in pending))
+    return f"the implementation left {len(pending)} task(s) pending: {names}"
+
+
+def _coroutine_name(task: asyncio.Task[Any]) -> str:
+    coro = task.get_coro()
+    return getattr(coro, "__qualname__", None) or type(coro).__name__
 
 
 async def settle(rounds: int = 20) -> None:

@@ -60,10 +60,18 @@ def escape_verdict(exc: BaseException) -> None:
 
 @dataclass
 class TestContext:
-    """What the running test knows about the implementation's deviations."""
+    """What the running test knows about the implementation's deviations, and what it
+    found besides its checks.
+
+    ``leaks`` collects the tasks the implementation left pending after a scenario
+    returned (:func:`conformance.aio.run`), for the plugin to report as a finding of
+    its own once the test is over; ``None`` (outside a certification) makes
+    ``aio.run`` raise at once instead.
+    """
 
     deviations: frozenset[str] = frozenset()
     confirmed: list[tuple[str, str]] = field(default_factory=list)
+    leaks: list[str] | None = None
 
 
 _current = TestContext()

@@ -35,6 +35,7 @@ PROFILES = {"fast": 15, "default": 60, "thorough": 400}
 adapter_key = pytest.StashKey[Adapter]()
 verdicts_key = pytest.StashKey[list[TestVerdict]]()
 context_key = pytest.StashKey[TestContext]()
+leak_failed_key = pytest.StashKey[bool]()  # the test failed on a leak alone
 started_key = pytest.StashKey[float]()
 partial_key = pytest.StashKey[bool]()  # paths given, tests deselected or rules selected
 patterns_key = pytest.StashKey[list[str]]()  # the --runcert-rules patterns ([]: none)
@@ -45,6 +46,9 @@ exit_key = pytest.StashKey[int]()
 _depth = 0  # nesting of pytest sessions in this process (pytester runs in-process)
 
 NA_PREFIX = "not applicable: "
+# The rule a task left pending violates, per contract: the async manager's "no leaked
+# tasks" and the run stream's "no background pulls ... no task left pending".
+LEAK_RULES = {"CB": "CB-ASYNC-4", "RS": "RS-PUMP-2"}
 
 
 def _register_profiles() -> None:
@@ -317,7 +321,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     config = item.config
     if not active(config) or not cited_rules(item):
         return (yield)
-    ctx = TestContext(deviations=frozenset(config.stash[adapter_key].known_deviations))
+    ctx = TestContext(deviations=frozenset(config.stash[adapter_key].known_deviations),
+                      leaks=[])
     item.stash[context_key] = ctx
     checks.set_context(ctx)
     limit = float(_setting(config, "runcert_timeout"))
@@ -326,12 +331,44 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if use_alarm:
         signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        return (yield)
+        try:
+            result = yield
+        except BaseException as exc:
+            if ctx.leaks:
+                exc.add_note(f"also: {leak_note(ctx)}")
+            raise
+        report_leaks(item, ctx)
+        return result
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
         checks.set_context(TestContext())
+
+
+def leak_rule(item: pytest.Item) -> str:
+    """The rule a leaked task of ``item``'s scenarios violates (by the contract it tests)."""
+    return LEAK_RULES["RS" if any(r.startswith("RS-") for r in cited_rules(item)) else "CB"]
+
+
+def leak_note(ctx: TestContext) -> str:
+    """The first leak the test's scenarios showed, and how many showed one."""
+    leaks = ctx.leaks or []
+    more = f" (after {len(leaks)} scenarios)" if len(leaks) > 1 else ""
+    return leaks[0] + more if leaks else ""
+
+
+def report_leaks(item: pytest.Item, ctx: TestContext) -> None:
+    """A test whose checks all held fails on the tasks its scenarios left pending.
+
+    A leak is its own finding, never in place of the check that failed first: when a
+    check failed (or confirmed a listed deviation) the leak is a note on that failure
+    (see :func:`classify`); otherwise it fails the leak rule here, naming the tasks.
+    """
+    if not ctx.leaks or ctx.confirmed:
+        return
+    item.stash[leak_failed_key] = True
+    checks.check(leak_rule(item), False, leak_note(ctx))
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:
@@ -386,10 +423,11 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
             verdict.outcomes = {r: outcome for r in cited}
         verdict.message = reason
         return verdict
+    leaked = f"; also: {leak_note(ctx)}" if ctx.leaks else ""
     if rep.passed:
         verdict.outcomes = {r: KNOWN_DEVIATION if r in confirmed else PASS for r in cited}
         if confirmed:
-            verdict.message = "; ".join(f"{r}: {m}" for r, m in confirmed.items())
+            verdict.message = "; ".join(f"{r}: {m}" for r, m in confirmed.items()) + leaked
             rep.outcome, rep.wasxfail = "skipped", f"known deviation: {verdict.message}"
         return verdict
     leaves = _leaves(call.excinfo.value) if call.excinfo else []
@@ -414,8 +452,12 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
             outcomes[rid] = FAIL
     for rid in confirmed:
         outcomes.setdefault(rid, KNOWN_DEVIATION)
+    if item.stash.get(leak_failed_key, False):
+        leaked = ""  # the leak is the failure itself; every check of the test held
+        for rid in cited:
+            outcomes.setdefault(rid, PASS)
     verdict.outcomes = outcomes
-    verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items())
+    verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items()) + leaked
     verdict.transcripts = _transcripts(leaves, violated)
     kinds = set(outcomes.values())
     if kinds <= {KNOWN_DEVIATION}:

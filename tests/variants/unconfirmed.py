@@ -7,16 +7,10 @@ fail CB-ID-1's async tests some other way, which must not read as the deviation:
 - ``leaking``: every async dispatch leaves a task behind that never finishes.
 """
 
-import asyncio
-
 from tests.broken._variant import adapter, private_reference, replace_function
+from tests.variants.leaky import leak_a_task
 
 LISTED = {"CB-ID-1": "run ids are reused"}
-
-
-async def forgotten_flush() -> None:
-    """What the leaking variant leaves pending: it never finishes."""
-    await asyncio.Event().wait()
 
 
 def broken(name, before_dispatch):
@@ -37,9 +31,5 @@ def crash_on_tool_start(event_name):
         raise TypeError("an unrelated bug in on_tool_start")
 
 
-def leak_a_task(event_name):
-    asyncio.get_running_loop().create_task(forgotten_flush())
-
-
 crashing = broken("unconfirmed_crashing", crash_on_tool_start)
-leaking = broken("unconfirmed_leaking", leak_a_task)
+leaking = broken("unconfirmed_leaking", lambda event_name: leak_a_task())
