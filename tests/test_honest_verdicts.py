@@ -101,6 +101,18 @@ def test_a_leak_alone_fails_the_leak_rule_naming_the_coroutine(runcert):
     assert run.ret == 1, run.text
 
 
+# -- a transcript's difference is blamed on the rule it concerns -------------------------------
+
+def test_a_transcript_difference_is_blamed_on_the_flag_it_concerns(runcert):
+    """ignore_flags.json cites CB-IGN-1 first; a tool event delivered to the handler that
+    sets ignore_agent is CB-IGN-4's failure (the flag read for tool events)."""
+    run = runcert("--impl=tests.variants.ignore_agent_on_tools_ignored", FAST,
+                  suite("test_transcripts"), "-k", "ignore_flags")
+    assert run.report["failing_rules"] == ["CB-IGN-4"], run.report["failing_rules"]
+    message = run.report["rules"]["CB-IGN-4"]["message"]
+    assert "handler 'no_agent'" in message and "on_tool_start" in message, message
+
+
 HELPERS = ["suites", "lanes.py", "recording.py", "aio.py", "programs.py", "probes.py",
            "stream_probes.py", "machines.py", "streams", "counterexamples.py"]
 
