@@ -45,6 +45,7 @@ class TestVerdict:
     message: str = ""
     duration: float = 0.0
     transcripts: dict[str, str] = field(default_factory=dict)  # rule -> reproducing transcript
+    failed: bool = False  # the test failed (with no outcome: on no rule of the contract)
 
 
 @dataclass

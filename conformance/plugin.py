@@ -27,7 +27,7 @@ from .outcomes import (
     OPTIONAL_UNMET, PASS, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate, totals,
 )
 from .resolve import ResolutionError, resolve
-from .rules import RULE_ID, catalogue
+from .rules import RULE_ID, catalogue, contract_rules
 
 SUITES = Path(__file__).resolve().parent / "suites"
 PROFILES = {"fast": 15, "default": 60, "thorough": 400}
@@ -154,6 +154,11 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if unknown:
         raise pytest.UsageError(
             f"runcert: --impl={name} lists deviations for rules that do not exist: {unknown}")
+    outside = sorted(set(adapter.deviations) - set(contract_rules()))
+    if outside:
+        raise pytest.UsageError(
+            f"runcert: --impl={name} lists deviations for rules outside the contract "
+            f"(TR- rules specify the kit's transcript format): {outside}")
     profile = _setting(config, "runcert_profile")
     if profile not in PROFILES:
         raise pytest.UsageError(
@@ -167,7 +172,8 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
                 f"runcert: {option} must be a positive number of seconds") from None
     patterns = selection.parse(_setting(config, "runcert_rules"))
     try:
-        config.stash[selected_key] = selection.select(patterns, rules) if patterns else None
+        config.stash[selected_key] = (selection.select(patterns, contract_rules())
+                                      if patterns else None)
     except selection.SelectionError as exc:
         raise pytest.UsageError(f"runcert: --runcert-rules: {exc}") from None
     config.stash[patterns_key] = patterns
@@ -243,7 +249,7 @@ def _selection_header(config: pytest.Config) -> list[str]:
     if selected is None:
         return []
     return [f"runcert: rules selected: {','.join(config.stash[patterns_key])} "
-            f"({len(selected)} of {len(catalogue())})"]
+            f"({len(selected)} of {len(contract_rules())})"]
 
 
 # -- collection --------------------------------------------------------------------------
@@ -411,8 +417,8 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
     is what it is: a release that fixed the deviation but broke something else, or a
     new bug on a listed rule, must not read as the deviation the manifest describes.
     """
-    cited = cited_rules(item)
-    rules = catalogue()
+    rules = contract_rules()
+    cited = [r for r in cited_rules(item) if r in rules]  # TR- rules: no outcome (see rules)
     ctx = item.stash.get(context_key, TestContext())
     confirmed = {r: m for r, m in ctx.confirmed}
     verdict = TestVerdict(rep.nodeid, {}, duration=rep.duration)
@@ -433,11 +439,12 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
     leaves = _leaves(call.excinfo.value) if call.excinfo else []
     timed_out = any(isinstance(e, ImplementationTimeout) for e in leaves)
     own_checks = bool(leaves) and all(isinstance(e, RuleViolation) for e in leaves)
+    text = str(leaves[0]).splitlines()[0] if leaves and str(leaves[0]) else (
+        type(leaves[0]).__name__ if leaves else "failed")
     if own_checks:
-        violated = {e.rule: e.message for e in leaves}  # type: ignore[attr-defined]
+        violated = {e.rule: e.message for e in leaves  # type: ignore[attr-defined]
+                    if e.rule in rules}  # type: ignore[attr-defined]
     else:
-        text = str(leaves[0]).splitlines()[0] if leaves and str(leaves[0]) else (
-            type(leaves[0]).__name__ if leaves else "failed")
         violated = {r: text for r in cited}
     outcomes: dict[str, str] = {}
     for rid, message in violated.items():
@@ -458,6 +465,9 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
             outcomes.setdefault(rid, PASS)
     verdict.outcomes = outcomes
     verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items()) + leaked
+    if not outcomes:  # a failure on no rule of the contract: reported apart (summary)
+        verdict.message = text
+        return verdict
     verdict.transcripts = _transcripts(leaves, violated)
     kinds = set(outcomes.values())
     if kinds <= {KNOWN_DEVIATION}:
@@ -493,6 +503,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return rep
     if rep.when == "call" or (rep.when == "setup" and not rep.passed):
         verdict = classify(item, call, rep, config.stash[adapter_key])
+        verdict.failed = rep.failed
         # Shipped with the report: under xdist it reaches the controller (reports are
         # serialised with their attributes), which aggregates in pytest_runtest_logreport.
         rep.runcert_verdict = asdict(verdict)
@@ -532,7 +543,8 @@ def results(config: pytest.Config) -> dict[str, RuleResult]:
     ``--runcert-rules``, an unselected rule is "deselected" (a test that ran for another
     rule does not certify it) unless a test saw it fail or time out."""
     adapter = config.stash[adapter_key]
-    found = aggregate(catalogue(), config.stash[verdicts_key], dict(adapter.known_deviations))
+    found = aggregate(contract_rules(), config.stash[verdicts_key],
+                      dict(adapter.known_deviations))
     if config.stash[partial_key]:
         for r in found.values():
             if r.outcome == DEVIATION_FIXED:
@@ -548,6 +560,13 @@ def results(config: pytest.Config) -> dict[str, RuleResult]:
                 r.messages = ["not selected by --runcert-rules"]
                 r.transcripts = []
     return found
+
+
+def outside_failures(config: pytest.Config) -> list[TestVerdict]:
+    """Failed tests that gave no rule of the contract an outcome: a user transcript that
+    could not be read (its test cites the TR- rule it breaks). The run fails on them,
+    but no rule's outcome would say why, so the summary lists them apart."""
+    return [v for v in config.stash[verdicts_key] if v.failed and not v.outcomes]
 
 
 def concerned(config: pytest.Config) -> dict[str, RuleResult]:
@@ -664,17 +683,25 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     counts = totals(found.values())
     tr.write_line("")
-    tr.write_line(f"rules: {len(ran)} run of {len(catalogue())}; " + ", ".join(
+    tr.write_line(f"rules: {len(ran)} run of {len(contract_rules())}; " + ", ".join(
         f"{n} {o}" for o, n in sorted(counts.items())))
     tr.write_line("legend: " + "; ".join(f"{SYMBOL[o]} {o}" for o in LEGEND))
     if config.stash[selected_key] is not None:
         tr.write_line(f"runcert: rules selected by --runcert-rules="
                       f"{','.join(config.stash[patterns_key])}; the "
                       f"{counts.get(DESELECTED, 0)} deselected rules are not certified by this run")
+    outside = outside_failures(config)
+    for verdict in outside:
+        tr.write_line(f"runcert: failed on no rule of the contract: {verdict.nodeid}: "
+                      f"{verdict.message[:200]}", red=True)
     failing = [r.rule.id for r in found.values() if r.outcome in FAILING]
     if failing:
         tr.write_line(f"runcert: {adapter.name} does NOT meet the contract "
                       f"(failing rules: {', '.join(failing)})", red=True, bold=True)
+    elif outside:
+        tr.write_line(f"runcert: {adapter.name} meets every rule that ran, but the run FAILS: "
+                      f"{len(outside)} test(s) failed on no rule of the contract (a malformed "
+                      f"transcript, or an error of the kit)", red=True, bold=True)
     else:
         tr.write_line(f"runcert: {adapter.name} meets every rule that ran "
                       f"(pass, known deviation, optional unmet or not applicable)",

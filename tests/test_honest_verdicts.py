@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from conformance.rules import catalogue
+
 from .conftest import suite
 
 FAST = "--runcert-profile=fast"
@@ -111,6 +113,22 @@ def test_a_transcript_difference_is_blamed_on_the_flag_it_concerns(runcert):
     assert run.report["failing_rules"] == ["CB-IGN-4"], run.report["failing_rules"]
     message = run.report["rules"]["CB-IGN-4"]["message"]
     assert "handler 'no_agent'" in message and "on_tool_start" in message, message
+
+
+# -- the transcript format's rules certify nothing --------------------------------------------
+
+def test_a_certification_reports_no_transcript_format_rule(runcert):
+    """A full certification of ``dict`` as a callback manager: every rule of the contract
+    it runs fails, and the TR- rules (the kit's transcript format) are neither rules of
+    the report nor counted in its totals, so it gets no pass at all."""
+    contract = {rid for rid in catalogue() if rid.startswith(("CB-", "RS-"))}
+    run = runcert("--impl=tests.variants.dict_manager", FAST, "--tb=no", timeout=300)
+    doc = run.report
+    assert not [r for r in doc["rules"] if r.startswith("TR-")], sorted(doc["rules"])
+    assert set(doc["rules"]) == contract
+    assert sum(doc["totals"].values()) == len(contract), doc["totals"]
+    assert "pass" not in doc["totals"], doc["totals"]
+    assert doc["verdict"] == "fails" and run.ret == 1
 
 
 HELPERS = ["suites", "lanes.py", "recording.py", "aio.py", "programs.py", "probes.py",

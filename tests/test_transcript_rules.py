@@ -4,7 +4,9 @@ The packaged golden transcripts must be valid and canonical; each kind of malfor
 transcript in :data:`MALFORMED` must be rejected with one message naming the file, the
 JSON path and the TR rule; replay compares exactly and attributes one difference; the
 record command reproduces the golden files and guards them. These tests check the kit's
-own format and tools, so they pass or fail the same whatever ``--impl`` is.
+own format and tools, which behave the same whatever is certified: they are the kit's own
+tests (each citing its TR- rule for traceability), not part of a certification, where
+they would count as passes of every implementation.
 """
 
 from __future__ import annotations
