@@ -154,6 +154,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if unknown:
         raise pytest.UsageError(
             f"runcert: --impl={name} lists deviations for rules that do not exist: {unknown}")
+    _refuse_recording(config, adapter)
     outside = sorted(set(adapter.deviations) - set(contract_rules()))
     if outside:
         raise pytest.UsageError(
@@ -194,6 +195,21 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     _quiet_neighbours(config)
     if not is_worker(config):
         config.pluginmanager.register(_VerdictCollector(config), "runcert-verdicts")
+
+
+RECORDING_OPTIONS = ("update_snapshots", "update_new_snapshots_only")  # syrupy's
+
+
+def _refuse_recording(config: pytest.Config, adapter: Adapter) -> None:
+    """``--snapshot-update`` records the golden transcripts from the reference; with any
+    other implementation it would turn every transcript test into a failure (or, were
+    it allowed, rewrite the truth from the implementation under test): one usage error."""
+    given = [o for o in RECORDING_OPTIONS if getattr(config.option, o, False)]
+    if given and adapter.name != "reference":
+        raise pytest.UsageError(
+            f"runcert: --snapshot-update records the golden transcripts from "
+            f"--impl=reference only; it is not an option of a certification "
+            f"(--impl={config.getoption('runcert_impl')})")
 
 
 def _choose_seed(config: pytest.Config) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from conformance.rules import catalogue
 
-from .conftest import suite
+from .conftest import USAGE_ERROR, suite
 
 FAST = "--runcert-profile=fast"
 
@@ -129,6 +129,31 @@ def test_a_certification_reports_no_transcript_format_rule(runcert):
     assert sum(doc["totals"].values()) == len(contract), doc["totals"]
     assert "pass" not in doc["totals"], doc["totals"]
     assert doc["verdict"] == "fails" and run.ret == 1
+
+
+# -- a certification gives no maintenance advice -----------------------------------------------
+
+def test_a_certification_advises_no_snapshot_update(runcert):
+    """Without trace groups the trace group's golden transcript is not applicable: the
+    run passes and says nothing of "unused snapshots" or ``--snapshot-update`` (which
+    would delete the golden file)."""
+    run = runcert("--impl=tests.variants.no_trace_group", FAST, suite("test_transcripts"))
+    assert run.ret == 0, run.text
+    assert run.report["rules"]["CB-GROUP-1"]["outcome"] == "not applicable"
+    assert "snapshot" not in run.text.lower(), run.text
+
+
+@pytest.mark.parametrize("option", ["--snapshot-update", "--snapshot-update-new-only"])
+def test_snapshot_update_outside_the_reference_is_a_usage_error(runcert, option):
+    """Recording the golden transcripts is the reference's job: with another --impl the
+    option is one usage error, not 43 failing transcript tests."""
+    run = runcert("--impl=tests.variants.no_trace_group", FAST, option)
+    assert run.ret == USAGE_ERROR, run.text
+    assert run.error_line() == (
+        "ERROR: runcert: --snapshot-update records the golden transcripts from "
+        "--impl=reference only; it is not an option of a certification "
+        "(--impl=tests.variants.no_trace_group)")
+    assert run.report is None
 
 
 HELPERS = ["suites", "lanes.py", "recording.py", "aio.py", "programs.py", "probes.py",
