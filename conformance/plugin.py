@@ -24,7 +24,8 @@ from .adapter import Adapter
 from .checks import ImplementationTimeout, RuleViolation, TestContext
 from .outcomes import (
     DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NOT_APPLICABLE,
-    OPTIONAL_UNMET, PASS, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate, totals,
+    OPTIONAL_UNMET, PASS, SEVERITY, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate,
+    totals,
 )
 from .resolve import ResolutionError, resolve
 from .rules import RULE_ID, catalogue, contract_rules
@@ -393,6 +394,20 @@ def report_leaks(item: pytest.Item, ctx: TestContext) -> None:
     checks.check(leak_rule(item), False, leak_note(ctx))
 
 
+def pytest_report_teststatus(report: pytest.TestReport,
+                             config: pytest.Config) -> tuple[str, str, str] | None:
+    """A test whose only findings are SHOULD/MAY rules unmet counts as "optional unmet"
+    in pytest's own summary line (and ``~``, ``OPTIONAL UNMET`` in its progress), not as
+    "skipped": it ran, and found something. Known deviations stay "xfailed"."""
+    data = getattr(report, "runcert_verdict", None)
+    if report.when != "call" or not report.skipped or not isinstance(data, dict):
+        return None
+    outcomes = set(data.get("outcomes", {}).values())
+    if OPTIONAL_UNMET in outcomes and outcomes <= {OPTIONAL_UNMET, KNOWN_DEVIATION}:
+        return OPTIONAL_UNMET, "~", "OPTIONAL UNMET"
+    return None
+
+
 def _leaves(exc: BaseException) -> list[BaseException]:
     if isinstance(exc, BaseExceptionGroup):
         return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
@@ -541,6 +556,16 @@ class _VerdictCollector:
         if isinstance(data, dict):
             self.config.stash[verdicts_key].append(TestVerdict(**data))
 
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
+        """After pytest's own summary line: the run's truth in one final line."""
+        result = yield
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None and session.exitstatus != pytest.ExitCode.USAGE_ERROR:
+            line, markup = final_line(self.config)
+            terminal.write_line(line, bold=True, **markup)
+        return result
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """What an xdist worker's collection found (see :func:`_worker_summary`)."""
@@ -607,6 +632,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.stash[exit_key] = int(session.exitstatus)
         _worker_summary(config)
         return
+    if stopped_early(session, exitstatus):
+        config.stash[partial_key] = True  # -x, --maxfail or an interruption: tests not run
     found = concerned(config)
     if any(r.outcome == DEVIATION_FIXED for r in found.values()) and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -620,6 +647,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = _setting(config, "runcert_report")
     if path:
         report.write(Path(path), report.build(run_info(config), found))
+
+
+def stopped_early(session: pytest.Session, exitstatus: int) -> bool:
+    """Whether the session stopped before running every collected test (``-x``,
+    ``--maxfail``, Ctrl-C): such a run is partial, whatever its paths and selection."""
+    return bool(session.shouldfail or session.shouldstop) or (
+        exitstatus == pytest.ExitCode.INTERRUPTED)
 
 
 def run_info(config: pytest.Config) -> report.RunInfo:
@@ -659,6 +693,43 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os._exit(config.stash.get(exit_key, int(pytest.ExitCode.TESTS_FAILED)))
 
 
+def final_line(config: pytest.Config) -> tuple[str, dict[str, bool]]:
+    """The last line of every run, in every mode (``-q`` shows no header): what was
+    certified (implementation, version, seed), how each rule ended (counts, worst
+    first), whether the run was partial, and the verdict. pytest's own line above it
+    counts tests, not rules: a SHOULD rule unmet is no failure there, a known deviation
+    an "xfailed", and a partial run passes like a full one."""
+    adapter = config.stash[adapter_key]
+    found = concerned(config)
+    ran = [r for r in found.values() if r.tests and r.outcome != DESELECTED]
+    head = (f"runcert: {adapter.name} {adapter.version}, seed "
+            f"{getattr(config.option, 'hypothesis_seed', None)}: ")
+    if not ran:
+        return head + "no rule ran: nothing is certified", {"red": True}
+    counts = totals(found.values())
+    parts = [worst_first(counts)]
+    partial = config.stash[partial_key]
+    if partial:
+        parts.append(f"PARTIAL run: {len(ran)} of {len(contract_rules())} rules")
+    failing = [r for r in found.values() if r.outcome in FAILING]
+    outside = outside_failures(config)
+    deviations = counts.get(KNOWN_DEVIATION, 0)
+    if failing:
+        named = ", ".join(r.rule.id for r in failing[:5]) + (", ..." if len(failing) > 5 else "")
+        verdict, markup = f"does NOT meet the contract (failing: {named})", {"red": True}
+    elif outside:
+        verdict, markup = (f"the run FAILS ({len(outside)} test(s) failed on no rule of "
+                           f"the contract)"), {"red": True}
+    elif partial:
+        verdict, markup = "meets every rule that ran (not a certification)", {"yellow": True}
+    elif deviations:
+        verdict, markup = f"meets the contract but for {deviations} known deviations", {
+            "green": True}
+    else:
+        verdict, markup = "MEETS the contract", {"green": True}
+    return head + "; ".join(parts + [f"verdict: {verdict}"]), markup
+
+
 def _rule_line(r: RuleResult, adapter: Adapter) -> str:
     rule = r.rule
     line = f"  {SYMBOL[r.outcome]:>6} {rule.id:<13} {rule.level:<6} {r.outcome:<16} {rule.title}"
@@ -669,14 +740,18 @@ def _rule_line(r: RuleResult, adapter: Adapter) -> str:
     return line
 
 
+def worst_first(counts: dict[str, int]) -> str:
+    """``1 fail, 3 pass``: counts per outcome in the legend's order, worst first."""
+    return ", ".join(f"{counts[o]} {o}" for o in SEVERITY if counts.get(o))
+
+
 def _write_areas(tr: Any, found: dict[str, RuleResult], adapter: Adapter) -> None:
     by_area: dict[str, list[RuleResult]] = {}
     for rid in sorted(found, key=lambda r: (found[r].rule.file, found[r].rule.number)):
         by_area.setdefault(found[rid].rule.area, []).append(found[rid])
     for area, rows in by_area.items():
         counts = totals(rows)
-        tr.write_line(f"{area} ({rows[0].rule.file}): " + ", ".join(
-            f"{n} {o}" for o, n in sorted(counts.items())))
+        tr.write_line(f"{area} ({rows[0].rule.file}): " + worst_first(counts))
         if set(counts) == {DESELECTED}:
             continue  # a wholly deselected area: its count says it all
         for r in rows:
@@ -699,9 +774,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     counts = totals(found.values())
     tr.write_line("")
-    tr.write_line(f"rules: {len(ran)} run of {len(contract_rules())}; " + ", ".join(
-        f"{n} {o}" for o, n in sorted(counts.items())))
-    tr.write_line("legend: " + "; ".join(f"{SYMBOL[o]} {o}" for o in LEGEND))
+    tr.write_line(f"rules: {len(ran)} run of {len(contract_rules())}; " + worst_first(counts))
+    tr.write_line("legend: " + "; ".join(f"{SYMBOL[o]} {o}" for o in SEVERITY))  # worst first
     if config.stash[selected_key] is not None:
         tr.write_line(f"runcert: rules selected by --runcert-rules="
                       f"{','.join(config.stash[patterns_key])}; the "
