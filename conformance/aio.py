@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from .checks import ImplementationTimeout
+from . import checks
+from .checks import ImplementationTimeout, escape_verdict
 
 T = TypeVar("T")
 
@@ -20,14 +21,47 @@ class LeakedTasks(AssertionError):
 
 
 async def within(awaitable: Awaitable[T], what: str = "the implementation") -> T:
-    """Await ``awaitable`` for at most AWAIT_TIMEOUT seconds."""
+    """Await ``awaitable`` for at most AWAIT_TIMEOUT seconds.
+
+    Whenever the limit expired the implementation did not return in time, and that is
+    the outcome: also when the caller was cancelled meanwhile (asyncio then lets the
+    cancellation through instead of a ``TimeoutError``; an implementation that sat on
+    the caller's cancellation must not pass as one that honoured it). A
+    ``TimeoutError`` the implementation raises itself is what it raised.
+    """
+    limit = asyncio.timeout(AWAIT_TIMEOUT)
     try:
-        async with asyncio.timeout(AWAIT_TIMEOUT):
+        async with limit:
             return await awaitable
-    except TimeoutError:
+    except (TimeoutError, asyncio.CancelledError):
+        if not limit.expired():
+            raise
         raise ImplementationTimeout(
             f"timeout: {what} did not return within {AWAIT_TIMEOUT:g}s"
         ) from None
+
+
+async def gather_outcomes(*awaitables: Awaitable[Any]) -> list[Any]:
+    """What each awaitable returned or raised, like ``gather(..., return_exceptions=True)``.
+
+    The kit's verdicts are raised instead of returned: a task that timed out waiting on
+    the implementation (or hit a rule violation) is a finding of the test, and a test
+    that compared it as an outcome would turn a hang into a pass or a plain failure.
+    """
+    outcomes = await asyncio.gather(*awaitables, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            escape_verdict(outcome)
+    return outcomes
+
+
+async def cancel_and_wait(tasks: list[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and wait until each has stopped (cleanup: what they raise on
+    the way out is discarded, as nothing observes it)."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def run(
@@ -38,33 +72,51 @@ def run(
 ) -> T:
     """Run ``main()`` on a fresh event loop with a time limit.
 
-    Tasks still pending when ``main`` returns are cancelled and reported as
-    :class:`LeakedTasks`, so a leaking implementation fails instead of warning later.
+    Tasks still pending when ``main`` returns are cancelled and reported, so a leaking
+    implementation fails instead of warning later. Under the plugin the report goes to
+    the test's context (``TestContext.leaks``): the test's own checks run first and keep
+    their message, and the plugin reports the leak besides them. Elsewhere it is raised
+    at once as :class:`LeakedTasks`.
     """
     limit = AWAIT_TIMEOUT * 4 if timeout is None else timeout
 
     async def guarded() -> tuple[T, list[asyncio.Task[Any]]]:
         me = asyncio.current_task()
+        scenario = asyncio.timeout(limit)
         try:
-            async with asyncio.timeout(limit):
+            async with scenario:
                 result = await main()
         except TimeoutError:
+            if not scenario.expired():
+                raise
             raise ImplementationTimeout(
                 f"timeout: the scenario did not finish within {limit:g}s"
             ) from None
         await asyncio.sleep(0)  # let finished tasks settle
         pending = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        await cancel_and_wait(pending)
         return result, pending
 
     result, pending = asyncio.run(guarded())
     if check_leaks and pending:
-        names = ", ".join(sorted(t.get_name() for t in pending))
-        raise LeakedTasks(f"the implementation left {len(pending)} task(s) pending: {names}")
+        leak = describe_leak(pending)
+        leaks = checks.current().leaks
+        if leaks is None:
+            raise LeakedTasks(leak)
+        leaks.append(leak)
     return result
+
+
+def describe_leak(pending: list[asyncio.Task[Any]]) -> str:
+    """What was left pending, each task with its coroutine's name (what a reader can
+    look for in the implementation; task names are mostly ``Task-<n>``)."""
+    names = ", ".join(sorted(f"{t.get_name()} ({_coroutine_name(t)})" for t in pending))
+    return f"the implementation left {len(pending)} task(s) pending: {names}"
+
+
+def _coroutine_name(task: asyncio.Task[Any]) -> str:
+    coro = task.get_coro()
+    return getattr(coro, "__qualname__", None) or type(coro).__name__
 
 
 async def settle(rounds: int = 20) -> None:

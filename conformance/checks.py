@@ -2,7 +2,8 @@
 
 ``check(rule, condition, message)`` is how a suite says *which* rule an observation
 violates. The plugin turns a :class:`RuleViolation` into a failure of that rule only;
-any other exception fails every rule the test cites.
+any other exception fails every rule the test cites, listed deviations included (only a
+rule's own check confirms its deviation).
 
 When the implementation under test lists ``rule`` as a known deviation, ``check``
 records the confirmed deviation and lets the test go on, so one test can keep checking
@@ -39,12 +40,38 @@ class ImplementationTimeout(BaseException):
     """
 
 
+#: The kit's own verdicts. Code that catches what the implementation raises, to observe
+#: it, must let these through (:func:`escape_verdict`): a timeout or a violation found
+#: while observing is the finding, never an observation to compare.
+VERDICTS = (ImplementationTimeout, RuleViolation)
+
+
+def escape_verdict(exc: BaseException) -> None:
+    """Raise ``exc`` again if it is one of the kit's verdicts (:data:`VERDICTS`).
+
+    Call it first in an ``except`` clause that catches broadly (``BaseException``,
+    ``Exception``) to record what the implementation raised: otherwise a hang of the
+    implementation (an ``ImplementationTimeout``) would be compared as an ordinary
+    error and end as a pass or a plain failure instead of a timeout.
+    """
+    if isinstance(exc, VERDICTS):
+        raise exc
+
+
 @dataclass
 class TestContext:
-    """What the running test knows about the implementation's deviations."""
+    """What the running test knows about the implementation's deviations, and what it
+    found besides its checks.
+
+    ``leaks`` collects the tasks the implementation left pending after a scenario
+    returned (:func:`conformance.aio.run`), for the plugin to report as a finding of
+    its own once the test is over; ``None`` (outside a certification) makes
+    ``aio.run`` raise at once instead.
+    """
 
     deviations: frozenset[str] = frozenset()
     confirmed: list[tuple[str, str]] = field(default_factory=list)
+    leaks: list[str] | None = None
 
 
 _current = TestContext()

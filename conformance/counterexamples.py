@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .adapter import Adapter, ProjectionSpec
-from .checks import RuleViolation
+from .checks import ImplementationTimeout, RuleViolation
 
 __all__ = ["Exporter", "Tape", "file_name", "is_final_run", "reference"]
 
@@ -218,7 +218,8 @@ class Exporter:
     def export(self, violation: RuleViolation, build: Any) -> None:
         """Write the transcript, replay it once on the implementation, note the failure.
 
-        A crash while exporting never hides the failure itself: it becomes the note.
+        A crash while exporting never hides the failure itself: it becomes the note; so
+        does a replay that timed out (the violation, found first, stays the verdict).
         """
         assert self.directory is not None
         path = self.directory / file_name(self.test, violation.rule)
@@ -230,7 +231,7 @@ class Exporter:
             path.write_text(dumps(doc), encoding="utf-8")
             self.written.append(path)
             verdict = replay_verdict(doc, self.adapter, violation.rule)
-        except Exception as exc:  # noqa: BLE001 - reported on the failure instead
+        except (Exception, ImplementationTimeout) as exc:  # noqa: BLE001 - noted instead
             violation.add_note(f"counterexample transcript: not written to {path} "
                                f"({type(exc).__name__}: {exc})")
             return

@@ -39,7 +39,7 @@ from hypothesis.stateful import (
 
 from . import aio
 from .adapter import Adapter, ProjectionSpec
-from .checks import RuleViolation, check
+from .checks import ImplementationTimeout, RuleViolation, check
 from .counterexamples import Exporter, Tape
 from .streams.drive import END, factories
 from .streams.source import ScriptedSource
@@ -348,37 +348,49 @@ class RunMachine(RuleBasedStateMachine):
         try:
             if not failing and self.run is not None:
                 self.finish()
+        except BaseException:
+            failing = True
+            raise
         finally:
-            self._close_loop()
+            self._close_loop(failing)
 
     def finish(self) -> None:
         """Checks once the example's steps are over (only when no step failed)."""
 
-    def _close_loop(self) -> None:
+    def _close_loop(self, failing: bool) -> None:
         loop = self.loop
         try:
             if self.run is not None:
-                loop.run_until_complete(_bounded(self.run.abort(), CLEANUP_LIMIT))
+                loop.run_until_complete(_bounded(self.run.abort(), CLEANUP_LIMIT, failing))
             loop.run_until_complete(_cancel_pending())
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
 
 
-async def _bounded(awaitable: Any, limit: float) -> None:
+async def _bounded(awaitable: Any, limit: float, failing: bool) -> None:
+    """Await the teardown's ``abort()`` for at most ``limit`` seconds.
+
+    After a failed step whatever it does is ignored: the failure is reported already.
+    After a passing example it is part of the run: a hang is a timeout and an error
+    propagates, rather than a pass that hid them.
+    """
     try:
-        async with asyncio.timeout(limit):
+        async with asyncio.timeout(limit) as bound:
             await awaitable
-    except BaseException:  # cleanup of a failed example: the failure is reported already
-        pass
+    except BaseException as exc:
+        if failing:
+            return
+        if isinstance(exc, TimeoutError) and bound.expired():
+            raise ImplementationTimeout(
+                f"timeout: abort() at the end of the example did not return within "
+                f"{limit:g}s") from None
+        raise
 
 
 async def _cancel_pending() -> None:
     me = asyncio.current_task()
-    pending = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
+    await aio.cancel_and_wait([t for t in asyncio.all_tasks() if t is not me and not t.done()])
 
 
 VALUES_SPEC = ProjectionSpec("values", "values")  # the built-in projection, for the model
@@ -514,9 +526,11 @@ class BackpressureMachine(RunMachine):
         if self.output_task is not None:
             readers.append(self.output_task)
         try:
-            async with asyncio.timeout(aio.AWAIT_TIMEOUT):
+            async with asyncio.timeout(aio.AWAIT_TIMEOUT) as bound:
                 await asyncio.gather(*readers)
         except TimeoutError:
+            if not bound.expired():
+                raise  # the implementation's own TimeoutError: what it raised
             return False
         return True
 

@@ -2,8 +2,9 @@
 
     python -m conformance.matrix REPORT.json [REPORT.json | DIR ...] -o MATRIX.md [--check]
 
-Rows are the rules of the catalogue (``specs/``), grouped by area in spec order (CB-
-areas, then RS-, then TR-); columns are the reports, one per implementation version.
+Rows are the rules of the contract (``specs/``, CB- areas then RS-; the TR- rules of the
+transcript format are no outcome of an implementation), grouped by area in spec order;
+columns are the reports, one per implementation version.
 A directory argument stands for the ``*.json`` files in it. The output depends on the
 reports, the specs and the deviation manifests of the built-in adapters only (never on
 the order of the arguments, the clock or the machine), so a checked-in matrix can be
@@ -31,7 +32,7 @@ from .outcomes import (
     DEVIATION_FIXED, FAIL, KNOWN_DEVIATION, LEGEND, NOT_RUN, OPTIONAL_UNMET, PASS, SYMBOL,
     TIMEOUT,
 )
-from .rules import Rule, catalogue, specs_root
+from .rules import Rule, catalogue, contract_rules, specs_root
 
 FORMATS = ("runcert-report/0", "runcert-report/1")
 PREFIX_ORDER = ("CB", "RS", "TR")
@@ -253,7 +254,7 @@ def render(reports: Sequence[Column], *, rules: dict[str, Rule] | None = None,
            specs_link: str = "specs", specs_dir: Path | None = None) -> str:
     """The matrix as Markdown. ``specs_link`` is the path from the matrix file to the
     specs directory; ``specs_dir`` is where area titles are read (None: use IDs)."""
-    rules = catalogue() if rules is None else rules
+    rules = contract_rules() if rules is None else rules  # TR- rules certify no implementation
     columns = order(reports)
     grouped = areas(rules)
     out = [
@@ -383,7 +384,8 @@ def _sources(columns: Sequence[Column], rules: dict[str, Rule]) -> list[str]:
            _row(["---"] * (len(keys) + 2))]
     for c in columns:
         out.append(_row([c.label, f"`{c.source}`", *(_escape(c.header.get(k, "")) for k in keys)]))
-    stale = {c.label: sorted(set(c.outcomes) - set(rules)) for c in columns}
+    kit_rules = set(catalogue()) - set(contract_rules())  # TR-: in older reports, not shown
+    stale = {c.label: sorted(set(c.outcomes) - set(rules) - kit_rules) for c in columns}
     stale = {label: ids for label, ids in stale.items() if ids}
     if stale:
         out += ["", "Rules in a report that the specs no longer define (not shown): " + "; ".join(

@@ -23,7 +23,7 @@ LEGEND = {
     FAIL: "a test observed a violation of a MUST rule",
     NOT_APPLICABLE: "the adapter does not declare the capability the rule needs",
     OPTIONAL_UNMET: "a SHOULD/MAY rule the implementation does not meet",
-    KNOWN_DEVIATION: "listed in the adapter's deviation manifest and confirmed (strict)",
+    KNOWN_DEVIATION: "listed in the adapter's deviation manifest and confirmed by its own check",
     TIMEOUT: "the implementation did not return within the time limit",
     DEVIATION_FIXED: "listed as a deviation but no test confirmed it (remove it from the manifest)",
     NOT_RUN: "no test of this rule ran",
@@ -45,6 +45,7 @@ class TestVerdict:
     message: str = ""
     duration: float = 0.0
     transcripts: dict[str, str] = field(default_factory=dict)  # rule -> reproducing transcript
+    failed: bool = False  # the test failed (with no outcome: on no rule of the contract)
 
 
 @dataclass

@@ -24,10 +24,11 @@ from .adapter import Adapter
 from .checks import ImplementationTimeout, RuleViolation, TestContext
 from .outcomes import (
     DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NOT_APPLICABLE,
-    OPTIONAL_UNMET, PASS, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate, totals,
+    OPTIONAL_UNMET, PASS, SEVERITY, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate,
+    totals,
 )
 from .resolve import ResolutionError, resolve
-from .rules import RULE_ID, catalogue
+from .rules import RULE_ID, catalogue, contract_rules
 
 SUITES = Path(__file__).resolve().parent / "suites"
 PROFILES = {"fast": 15, "default": 60, "thorough": 400}
@@ -35,6 +36,7 @@ PROFILES = {"fast": 15, "default": 60, "thorough": 400}
 adapter_key = pytest.StashKey[Adapter]()
 verdicts_key = pytest.StashKey[list[TestVerdict]]()
 context_key = pytest.StashKey[TestContext]()
+leak_failed_key = pytest.StashKey[bool]()  # the test failed on a leak alone
 started_key = pytest.StashKey[float]()
 partial_key = pytest.StashKey[bool]()  # paths given, tests deselected or rules selected
 patterns_key = pytest.StashKey[list[str]]()  # the --runcert-rules patterns ([]: none)
@@ -45,6 +47,9 @@ exit_key = pytest.StashKey[int]()
 _depth = 0  # nesting of pytest sessions in this process (pytester runs in-process)
 
 NA_PREFIX = "not applicable: "
+# The rule a task left pending violates, per contract: the async manager's "no leaked
+# tasks" and the run stream's "no background pulls ... no task left pending".
+LEAK_RULES = {"CB": "CB-ASYNC-4", "RS": "RS-PUMP-2"}
 
 
 def _register_profiles() -> None:
@@ -150,6 +155,12 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if unknown:
         raise pytest.UsageError(
             f"runcert: --impl={name} lists deviations for rules that do not exist: {unknown}")
+    _refuse_recording(config, adapter)
+    outside = sorted(set(adapter.deviations) - set(contract_rules()))
+    if outside:
+        raise pytest.UsageError(
+            f"runcert: --impl={name} lists deviations for rules outside the contract "
+            f"(TR- rules specify the kit's transcript format): {outside}")
     profile = _setting(config, "runcert_profile")
     if profile not in PROFILES:
         raise pytest.UsageError(
@@ -163,7 +174,8 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
                 f"runcert: {option} must be a positive number of seconds") from None
     patterns = selection.parse(_setting(config, "runcert_rules"))
     try:
-        config.stash[selected_key] = selection.select(patterns, rules) if patterns else None
+        config.stash[selected_key] = (selection.select(patterns, contract_rules())
+                                      if patterns else None)
     except selection.SelectionError as exc:
         raise pytest.UsageError(f"runcert: --runcert-rules: {exc}") from None
     config.stash[patterns_key] = patterns
@@ -184,6 +196,21 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     _quiet_neighbours(config)
     if not is_worker(config):
         config.pluginmanager.register(_VerdictCollector(config), "runcert-verdicts")
+
+
+RECORDING_OPTIONS = ("update_snapshots", "update_new_snapshots_only")  # syrupy's
+
+
+def _refuse_recording(config: pytest.Config, adapter: Adapter) -> None:
+    """``--snapshot-update`` records the golden transcripts from the reference; with any
+    other implementation it would turn every transcript test into a failure (or, were
+    it allowed, rewrite the truth from the implementation under test): one usage error."""
+    given = [o for o in RECORDING_OPTIONS if getattr(config.option, o, False)]
+    if given and adapter.name != "reference":
+        raise pytest.UsageError(
+            f"runcert: --snapshot-update records the golden transcripts from "
+            f"--impl=reference only; it is not an option of a certification "
+            f"(--impl={config.getoption('runcert_impl')})")
 
 
 def _choose_seed(config: pytest.Config) -> None:
@@ -239,7 +266,7 @@ def _selection_header(config: pytest.Config) -> list[str]:
     if selected is None:
         return []
     return [f"runcert: rules selected: {','.join(config.stash[patterns_key])} "
-            f"({len(selected)} of {len(catalogue())})"]
+            f"({len(selected)} of {len(contract_rules())})"]
 
 
 # -- collection --------------------------------------------------------------------------
@@ -317,7 +344,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     config = item.config
     if not active(config) or not cited_rules(item):
         return (yield)
-    ctx = TestContext(deviations=frozenset(config.stash[adapter_key].known_deviations))
+    ctx = TestContext(deviations=frozenset(config.stash[adapter_key].known_deviations),
+                      leaks=[])
     item.stash[context_key] = ctx
     checks.set_context(ctx)
     limit = float(_setting(config, "runcert_timeout"))
@@ -326,12 +354,58 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if use_alarm:
         signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        return (yield)
+        try:
+            result = yield
+        except BaseException as exc:
+            if ctx.leaks:
+                exc.add_note(f"also: {leak_note(ctx)}")
+            raise
+        report_leaks(item, ctx)
+        return result
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
         checks.set_context(TestContext())
+
+
+def leak_rule(item: pytest.Item) -> str:
+    """The rule a leaked task of ``item``'s scenarios violates (by the contract it tests)."""
+    return LEAK_RULES["RS" if any(r.startswith("RS-") for r in cited_rules(item)) else "CB"]
+
+
+def leak_note(ctx: TestContext) -> str:
+    """The first leak the test's scenarios showed, and how many showed one."""
+    leaks = ctx.leaks or []
+    more = f" (after {len(leaks)} scenarios)" if len(leaks) > 1 else ""
+    return leaks[0] + more if leaks else ""
+
+
+def report_leaks(item: pytest.Item, ctx: TestContext) -> None:
+    """A test whose checks all held fails on the tasks its scenarios left pending.
+
+    A leak is its own finding, never in place of the check that failed first: when a
+    check failed (or confirmed a listed deviation) the leak is a note on that failure
+    (see :func:`classify`); otherwise it fails the leak rule here, naming the tasks.
+    """
+    if not ctx.leaks or ctx.confirmed:
+        return
+    item.stash[leak_failed_key] = True
+    checks.check(leak_rule(item), False, leak_note(ctx))
+
+
+def pytest_report_teststatus(report: pytest.TestReport,
+                             config: pytest.Config) -> tuple[str, str, str] | None:
+    """A test whose only findings are SHOULD/MAY rules unmet counts as "optional unmet"
+    in pytest's own summary line (and ``~``, ``OPTIONAL UNMET`` in its progress), not as
+    "skipped": it ran, and found something. Known deviations stay "xfailed"."""
+    data = getattr(report, "runcert_verdict", None)
+    if report.when != "call" or not report.skipped or not isinstance(data, dict):
+        return None
+    outcomes = set(data.get("outcomes", {}).values())
+    if OPTIONAL_UNMET in outcomes and outcomes <= {OPTIONAL_UNMET, KNOWN_DEVIATION}:
+        return OPTIONAL_UNMET, "~", "OPTIONAL UNMET"
+    return None
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:
@@ -366,9 +440,16 @@ def _transcripts(leaves: list[BaseException], violated: dict[str, str]) -> dict[
 
 def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestReport,
              adapter: Adapter) -> TestVerdict:
-    """Turn one test's result into per-rule outcomes (and adjust the report)."""
-    cited = cited_rules(item)
-    rules = catalogue()
+    """Turn one test's result into per-rule outcomes (and adjust the report).
+
+    A listed deviation is *known* only where its own check failed: ``check(rule, ...)``
+    recorded it (``TestContext.confirmed``) or raised a :class:`RuleViolation` of that
+    rule. Any other failure of a test citing it (another exception, a timeout, a leak)
+    is what it is: a release that fixed the deviation but broke something else, or a
+    new bug on a listed rule, must not read as the deviation the manifest describes.
+    """
+    rules = contract_rules()
+    cited = [r for r in cited_rules(item) if r in rules]  # TR- rules: no outcome (see rules)
     ctx = item.stash.get(context_key, TestContext())
     confirmed = {r: m for r, m in ctx.confirmed}
     verdict = TestVerdict(rep.nodeid, {}, duration=rep.duration)
@@ -379,35 +460,45 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
             verdict.outcomes = {r: outcome for r in cited}
         verdict.message = reason
         return verdict
+    leaked = f"; also: {leak_note(ctx)}" if ctx.leaks else ""
     if rep.passed:
         verdict.outcomes = {r: KNOWN_DEVIATION if r in confirmed else PASS for r in cited}
         if confirmed:
-            verdict.message = "; ".join(f"{r}: {m}" for r, m in confirmed.items())
+            verdict.message = "; ".join(f"{r}: {m}" for r, m in confirmed.items()) + leaked
             rep.outcome, rep.wasxfail = "skipped", f"known deviation: {verdict.message}"
         return verdict
     leaves = _leaves(call.excinfo.value) if call.excinfo else []
     timed_out = any(isinstance(e, ImplementationTimeout) for e in leaves)
-    if leaves and all(isinstance(e, RuleViolation) for e in leaves):
-        violated = {e.rule: e.message for e in leaves}  # type: ignore[attr-defined]
+    own_checks = bool(leaves) and all(isinstance(e, RuleViolation) for e in leaves)
+    text = str(leaves[0]).splitlines()[0] if leaves and str(leaves[0]) else (
+        type(leaves[0]).__name__ if leaves else "failed")
+    if own_checks:
+        violated = {e.rule: e.message for e in leaves  # type: ignore[attr-defined]
+                    if e.rule in rules}  # type: ignore[attr-defined]
     else:
-        text = str(leaves[0]).splitlines()[0] if leaves and str(leaves[0]) else (
-            type(leaves[0]).__name__ if leaves else "failed")
         violated = {r: text for r in cited}
     outcomes: dict[str, str] = {}
     for rid, message in violated.items():
         rule = rules.get(rid)
         if timed_out:
             outcomes[rid] = TIMEOUT
-        elif rid in adapter.known_deviations:
-            outcomes[rid] = KNOWN_DEVIATION
+        elif own_checks and rid in adapter.known_deviations:
+            outcomes[rid] = KNOWN_DEVIATION  # confirmed: the rule's own check failed
         elif rule is not None and not rule.normative and not strict(item.config):
             outcomes[rid] = OPTIONAL_UNMET
         else:
             outcomes[rid] = FAIL
     for rid in confirmed:
         outcomes.setdefault(rid, KNOWN_DEVIATION)
+    if item.stash.get(leak_failed_key, False):
+        leaked = ""  # the leak is the failure itself; every check of the test held
+        for rid in cited:
+            outcomes.setdefault(rid, PASS)
     verdict.outcomes = outcomes
-    verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items())
+    verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items()) + leaked
+    if not outcomes:  # a failure on no rule of the contract: reported apart (summary)
+        verdict.message = text
+        return verdict
     verdict.transcripts = _transcripts(leaves, violated)
     kinds = set(outcomes.values())
     if kinds <= {KNOWN_DEVIATION}:
@@ -443,6 +534,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return rep
     if rep.when == "call" or (rep.when == "setup" and not rep.passed):
         verdict = classify(item, call, rep, config.stash[adapter_key])
+        verdict.failed = rep.failed
         # Shipped with the report: under xdist it reaches the controller (reports are
         # serialised with their attributes), which aggregates in pytest_runtest_logreport.
         rep.runcert_verdict = asdict(verdict)
@@ -464,6 +556,16 @@ class _VerdictCollector:
         if isinstance(data, dict):
             self.config.stash[verdicts_key].append(TestVerdict(**data))
 
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
+        """After pytest's own summary line: the run's truth in one final line."""
+        result = yield
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None and session.exitstatus != pytest.ExitCode.USAGE_ERROR:
+            line, markup = final_line(self.config)
+            terminal.write_line(line, bold=True, **markup)
+        return result
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """What an xdist worker's collection found (see :func:`_worker_summary`)."""
@@ -482,7 +584,8 @@ def results(config: pytest.Config) -> dict[str, RuleResult]:
     ``--runcert-rules``, an unselected rule is "deselected" (a test that ran for another
     rule does not certify it) unless a test saw it fail or time out."""
     adapter = config.stash[adapter_key]
-    found = aggregate(catalogue(), config.stash[verdicts_key], dict(adapter.known_deviations))
+    found = aggregate(contract_rules(), config.stash[verdicts_key],
+                      dict(adapter.known_deviations))
     if config.stash[partial_key]:
         for r in found.values():
             if r.outcome == DEVIATION_FIXED:
@@ -498,6 +601,13 @@ def results(config: pytest.Config) -> dict[str, RuleResult]:
                 r.messages = ["not selected by --runcert-rules"]
                 r.transcripts = []
     return found
+
+
+def outside_failures(config: pytest.Config) -> list[TestVerdict]:
+    """Failed tests that gave no rule of the contract an outcome: a user transcript that
+    could not be read (its test cites the TR- rule it breaks). The run fails on them,
+    but no rule's outcome would say why, so the summary lists them apart."""
+    return [v for v in config.stash[verdicts_key] if v.failed and not v.outcomes]
 
 
 def concerned(config: pytest.Config) -> dict[str, RuleResult]:
@@ -522,6 +632,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.stash[exit_key] = int(session.exitstatus)
         _worker_summary(config)
         return
+    if stopped_early(session, exitstatus):
+        config.stash[partial_key] = True  # -x, --maxfail or an interruption: tests not run
     found = concerned(config)
     if any(r.outcome == DEVIATION_FIXED for r in found.values()) and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -535,6 +647,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = _setting(config, "runcert_report")
     if path:
         report.write(Path(path), report.build(run_info(config), found))
+
+
+def stopped_early(session: pytest.Session, exitstatus: int) -> bool:
+    """Whether the session stopped before running every collected test (``-x``,
+    ``--maxfail``, Ctrl-C): such a run is partial, whatever its paths and selection."""
+    return bool(session.shouldfail or session.shouldstop) or (
+        exitstatus == pytest.ExitCode.INTERRUPTED)
 
 
 def run_info(config: pytest.Config) -> report.RunInfo:
@@ -574,6 +693,43 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os._exit(config.stash.get(exit_key, int(pytest.ExitCode.TESTS_FAILED)))
 
 
+def final_line(config: pytest.Config) -> tuple[str, dict[str, bool]]:
+    """The last line of every run, in every mode (``-q`` shows no header): what was
+    certified (implementation, version, seed), how each rule ended (counts, worst
+    first), whether the run was partial, and the verdict. pytest's own line above it
+    counts tests, not rules: a SHOULD rule unmet is no failure there, a known deviation
+    an "xfailed", and a partial run passes like a full one."""
+    adapter = config.stash[adapter_key]
+    found = concerned(config)
+    ran = [r for r in found.values() if r.tests and r.outcome != DESELECTED]
+    head = (f"runcert: {adapter.name} {adapter.version}, seed "
+            f"{getattr(config.option, 'hypothesis_seed', None)}: ")
+    if not ran:
+        return head + "no rule ran: nothing is certified", {"red": True}
+    counts = totals(found.values())
+    parts = [worst_first(counts)]
+    partial = config.stash[partial_key]
+    if partial:
+        parts.append(f"PARTIAL run: {len(ran)} of {len(contract_rules())} rules")
+    failing = [r for r in found.values() if r.outcome in FAILING]
+    outside = outside_failures(config)
+    deviations = counts.get(KNOWN_DEVIATION, 0)
+    if failing:
+        named = ", ".join(r.rule.id for r in failing[:5]) + (", ..." if len(failing) > 5 else "")
+        verdict, markup = f"does NOT meet the contract (failing: {named})", {"red": True}
+    elif outside:
+        verdict, markup = (f"the run FAILS ({len(outside)} test(s) failed on no rule of "
+                           f"the contract)"), {"red": True}
+    elif partial:
+        verdict, markup = "meets every rule that ran (not a certification)", {"yellow": True}
+    elif deviations:
+        verdict, markup = f"meets the contract but for {deviations} known deviations", {
+            "green": True}
+    else:
+        verdict, markup = "MEETS the contract", {"green": True}
+    return head + "; ".join(parts + [f"verdict: {verdict}"]), markup
+
+
 def _rule_line(r: RuleResult, adapter: Adapter) -> str:
     rule = r.rule
     line = f"  {SYMBOL[r.outcome]:>6} {rule.id:<13} {rule.level:<6} {r.outcome:<16} {rule.title}"
@@ -584,14 +740,18 @@ def _rule_line(r: RuleResult, adapter: Adapter) -> str:
     return line
 
 
+def worst_first(counts: dict[str, int]) -> str:
+    """``1 fail, 3 pass``: counts per outcome in the legend's order, worst first."""
+    return ", ".join(f"{counts[o]} {o}" for o in SEVERITY if counts.get(o))
+
+
 def _write_areas(tr: Any, found: dict[str, RuleResult], adapter: Adapter) -> None:
     by_area: dict[str, list[RuleResult]] = {}
     for rid in sorted(found, key=lambda r: (found[r].rule.file, found[r].rule.number)):
         by_area.setdefault(found[rid].rule.area, []).append(found[rid])
     for area, rows in by_area.items():
         counts = totals(rows)
-        tr.write_line(f"{area} ({rows[0].rule.file}): " + ", ".join(
-            f"{n} {o}" for o, n in sorted(counts.items())))
+        tr.write_line(f"{area} ({rows[0].rule.file}): " + worst_first(counts))
         if set(counts) == {DESELECTED}:
             continue  # a wholly deselected area: its count says it all
         for r in rows:
@@ -614,17 +774,24 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     counts = totals(found.values())
     tr.write_line("")
-    tr.write_line(f"rules: {len(ran)} run of {len(catalogue())}; " + ", ".join(
-        f"{n} {o}" for o, n in sorted(counts.items())))
-    tr.write_line("legend: " + "; ".join(f"{SYMBOL[o]} {o}" for o in LEGEND))
+    tr.write_line(f"rules: {len(ran)} run of {len(contract_rules())}; " + worst_first(counts))
+    tr.write_line("legend: " + "; ".join(f"{SYMBOL[o]} {o}" for o in SEVERITY))  # worst first
     if config.stash[selected_key] is not None:
         tr.write_line(f"runcert: rules selected by --runcert-rules="
                       f"{','.join(config.stash[patterns_key])}; the "
                       f"{counts.get(DESELECTED, 0)} deselected rules are not certified by this run")
+    outside = outside_failures(config)
+    for verdict in outside:
+        tr.write_line(f"runcert: failed on no rule of the contract: {verdict.nodeid}: "
+                      f"{verdict.message[:200]}", red=True)
     failing = [r.rule.id for r in found.values() if r.outcome in FAILING]
     if failing:
         tr.write_line(f"runcert: {adapter.name} does NOT meet the contract "
                       f"(failing rules: {', '.join(failing)})", red=True, bold=True)
+    elif outside:
+        tr.write_line(f"runcert: {adapter.name} meets every rule that ran, but the run FAILS: "
+                      f"{len(outside)} test(s) failed on no rule of the contract (a malformed "
+                      f"transcript, or an error of the kit)", red=True, bold=True)
     else:
         tr.write_line(f"runcert: {adapter.name} meets every rule that ran "
                       f"(pass, known deviation, optional unmet or not applicable)",

@@ -290,7 +290,7 @@ def cancel_during_end(adapter: Adapter, lane: str, kind: str) -> Any:
         task = asyncio.ensure_future(end_run(await start_run(manager, kind), kind))
         await aio.within(entered.wait(), f"{END[kind]} to reach the slow handler")
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await aio.gather_outcomes(task)
         gate.set()
         await aio.settle()
 

@@ -56,7 +56,7 @@ from typing import Any
 
 from . import aio, lanes
 from .adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, Adapter
-from .checks import RuleViolation
+from .checks import RuleViolation, escape_verdict
 from .lanes import call, configure
 from .recording import END_EVENTS, START_EVENTS, Log, make_handler
 
@@ -198,6 +198,7 @@ class Framework:
         except ProgramError:
             raise
         except BaseException as exc:  # noqa: BLE001 - the outcome is the observation
+            escape_verdict(exc)  # a hang is a timeout, not a request outcome to compare
             return render_error(exc)
         return "ok"
 
@@ -224,6 +225,7 @@ class Framework:
             for step in node["steps"]:
                 await self.step(run, node, step)
         except BaseException as exc:
+            escape_verdict(exc)  # the implementation hung: drive it no further
             await call(getattr(run, ERROR_METHOD[node["kind"]])(exc))
             raise
         await call(getattr(run, END_METHOD[node["kind"]])(end_payload(node)))
@@ -281,7 +283,8 @@ class Framework:
     async def child(self, raw: dict[str, Any], callbacks: Any) -> None:
         try:
             await self.component(raw, callbacks, {})
-        except Exception:
+        except Exception as exc:
+            escape_verdict(exc)
             if not raw.get("catch", False):
                 raise
 
@@ -475,6 +478,8 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "identity": ("CB-ID-2", "CB-ID-1", "CB-ID-4"),
     "isolation": ("CB-ISO-",),
     "custom": ("CB-CUSTOM-",),
+    "custom-missing": ("CB-CUSTOM-",),
+    "custom-extra": ("CB-CUSTOM-",),
     "start-missing": ("CB-SCOPE-1", "CB-DISP-2", "CB-GROUP-1", "CB-SCOPE-2", "CB-DISP-5",
                       "CB-IGN-", "CB-PARITY-1"),
     "start-extra": ("CB-SCOPE-2", "CB-IGN-", "CB-SCOPE-5", "CB-DISP-2", "CB-SCOPE-1"),
@@ -499,7 +504,8 @@ TOKEN_EVENTS = frozenset({"on_llm_new_token"})
 # The rule a difference of each kind violates when the transcript cites none that fits.
 FALLBACK: dict[str, str] = {
     "outcome": "CB-DISP-3", "identity": "CB-ID-1", "isolation": "CB-ISO-1",
-    "custom": "CB-CUSTOM-1", "start-missing": "CB-SCOPE-1", "start-extra": "CB-SCOPE-2",
+    "custom": "CB-CUSTOM-1", "custom-missing": "CB-CUSTOM-1", "custom-extra": "CB-CUSTOM-1",
+    "start-missing": "CB-SCOPE-1", "start-extra": "CB-SCOPE-2",
     "start-doubled": "CB-SCOPE-4", "end-missing": "CB-PAIR-1", "end-extra": "CB-PAIR-2",
     "end-doubled": "CB-PAIR-1", "event-missing": "CB-DISP-2", "event-extra": "CB-SCOPE-2",
     "event-doubled": "CB-SCOPE-4", "parent": "CB-ID-4", "tags": "CB-TAG-1",
@@ -507,13 +513,94 @@ FALLBACK: dict[str, str] = {
 }
 
 
-def attribute(kind: str, rules: list[str]) -> str:
+# The rule that reads each ignore flag (CB-IGN-7: a flag covers its own family only).
+FLAG_RULES: dict[str, str] = {
+    "chain": "CB-IGN-1", "llm": "CB-IGN-2", "chat_model": "CB-IGN-3", "agent": "CB-IGN-4",
+    "retriever": "CB-IGN-5", "retry": "CB-IGN-6", "custom_event": "CB-CUSTOM-4",
+}
+PER_FAMILY = "CB-IGN-7"
+
+
+def event_family(event: str, run_kind: str | None) -> str | None:
+    """The ignore flag that covers ``event`` of a run of ``run_kind`` (None: no flag
+    does, as for ``on_text``). Token, end and error events of a chat model's run are
+    the chat model's family, whatever their ``on_llm_`` name says."""
+    for prefix, flag in (("on_chain_", "chain"), ("on_tool_", "agent"), ("on_agent_", "agent"),
+                         ("on_retriever_", "retriever"), ("on_chat_model_", "chat_model")):
+        if event.startswith(prefix):
+            return flag
+    if event.startswith("on_llm_"):
+        return "chat_model" if run_kind == "chat_model" else "llm"
+    return {"on_retry": "retry", "on_custom_event": "custom_event"}.get(event)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """What a program says about each record: the ignore flags of the handler that got
+    it and the kind of the run it belongs to; so a difference is blamed on the rule that
+    the record concerns, not on whichever rule of that area the transcript cites first."""
+
+    flags: dict[str, frozenset[str]]  # handler label -> its ignore flags
+    kinds: dict[str, str]  # run label -> component kind
+
+    @classmethod
+    def of(cls, program: dict[str, Any] | None) -> Attribution | None:
+        if program is None:
+            return None
+        flags = {label: frozenset(spec.get("ignore", ()))
+                 for label, spec in program.get("handlers", {}).items()}
+        return cls(flags, run_kinds(program))
+
+    def ignore_rule(self, handler: str, record: Record, change: str) -> str | None:
+        """The ignore-flag rule a ``change`` (missing, extra) of ``record`` concerns.
+
+        An extra record of a family the handler ignores breaks that flag's rule; a
+        record missing from a handler with flags, outside their families, breaks
+        CB-IGN-7 (a flag covers one handler and one family). Else no flag is involved.
+        """
+        mine = self.flags.get(handler, frozenset())
+        family = event_family(record["event"], self.kinds.get(str(record["run"])))
+        if change == "extra" and family in mine:
+            return FLAG_RULES[family]
+        if change == "missing" and mine and family not in mine:
+            return PER_FAMILY
+        return None
+
+
+def run_kinds(program: dict[str, Any]) -> dict[str, str]:
+    """Run label -> component kind (``chain``, ``tool``, ..., ``group``) of a program."""
+    kinds: dict[int, str] = {}
+
+    def collect(node: dict[str, Any]) -> None:
+        kinds[id(node)] = node["kind"]
+        for step in node.get("steps", []):
+            if "call" in step:
+                collect(step["call"])
+
+    for request in program["requests"]:
+        collect(request["root"])
+    return {label: kinds[key] for key, label in node_labels(program).items()}
+
+
+def attribute(kind: str, rules: list[str], specific: str | None = None) -> str:
     """The cited rule that fits ``kind`` best; else the rule that kind of difference
     violates, cited or not (a wrong parent is a linkage failure whichever scenario shows
-    it, not a failure of the scenario's first rule)."""
+    it, not a failure of the scenario's first rule).
+
+    ``specific`` is the ignore-flag rule the differing record itself concerns (see
+    :meth:`Attribution.ignore_rule`): when cited it is preferred for an extra record
+    (an ignored family delivered is first of all that flag's failure), and it is what
+    the area candidate ``CB-IGN-`` stands for, so that area never resolves to an
+    unrelated flag's rule."""
     if not rules:
         raise ProgramError("a transcript must cite at least one rule")
+    if specific in rules and specific != PER_FAMILY and kind.endswith("-extra"):
+        return specific
     for prefix in CANDIDATES[kind]:
+        if prefix == "CB-IGN-":
+            if specific in rules:
+                return specific
+            continue
         for rule in rules:
             if rule == prefix or (prefix.endswith("-") and rule.startswith(prefix)):
                 return rule
@@ -522,12 +609,16 @@ def attribute(kind: str, rules: list[str]) -> str:
 
 def compare(expected: Records, observed: Records, rules: list[str], *,
             expected_outcomes: dict[str, str] | None = None,
-            observed_outcomes: dict[str, str] | None = None) -> None:
+            observed_outcomes: dict[str, str] | None = None,
+            program: dict[str, Any] | None = None) -> None:
     """Raise a RuleViolation for the first difference, attributed to a cited rule.
 
     Request outcomes are compared first (a handler error that should have stopped a
     request changes everything after it), then each handler's records in label order.
+    With the ``program`` that produced the records, a missing or extra record is blamed
+    on the ignore flag it concerns (:class:`Attribution`).
     """
+    attribution = Attribution.of(program)
     if expected_outcomes is not None and expected_outcomes != observed_outcomes:
         for name in sorted(expected_outcomes):
             got = (observed_outcomes or {}).get(name)
@@ -541,14 +632,19 @@ def compare(expected: Records, observed: Records, rules: list[str], *,
             e = exp[index] if index < len(exp) else None
             o = obs[index] if index < len(obs) else None
             if e != o:
-                kind, what = classify(exp, obs, index)
-                raise RuleViolation(attribute(kind, rules), (
+                kind, what, subject = classify(exp, obs, index)
+                change = kind.rpartition("-")[2]
+                specific = (attribution.ignore_rule(handler, subject, change)
+                            if attribution is not None and subject is not None else None)
+                raise RuleViolation(attribute(kind, rules, specific), (
                     f"handler {handler!r}, record #{index}: {what}; "
                     f"expected {_show(e)}, got {_show(o)}"))
 
 
-def classify(exp: list[Record], obs: list[Record], index: int) -> tuple[str, str]:
-    """What kind of difference the first mismatch at ``index`` is."""
+def classify(exp: list[Record], obs: list[Record],
+             index: int) -> tuple[str, str, Record | None]:
+    """What kind of difference the first mismatch at ``index`` is, in words, and the
+    record it is about (the missing or extra one; None for a changed field)."""
     e = exp[index] if index < len(exp) else None
     o = obs[index] if index < len(obs) else None
     if e is not None and o is not None and (e["event"], e["run"]) == (o["event"], o["run"]):
@@ -557,22 +653,26 @@ def classify(exp: list[Record], obs: list[Record], index: int) -> tuple[str, str
             if e[key] != o[key]:
                 if e["event"] == "on_custom_event":
                     kind = "custom"
-                return kind, f"wrong {key} of {e['event']} for run {e['run']}"
+                return kind, f"wrong {key} of {e['event']} for run {e['run']}", None
     if o is not None and str(o["run"]).startswith("?unknown"):
-        return "identity", f"{o['event']} names a run the program never started"
+        return "identity", f"{o['event']} names a run the program never started", None
     # An observed record the expected list still has to come means e was skipped.
     missing = o is None or (e is not None and _key(o) in map(_key, exp[index + 1:]))
     subject = e if missing else o
     assert subject is not None
     if subject["event"] == "on_custom_event":
-        return "custom", f"{'missing' if missing else 'unexpected'} custom event"
+        change = "missing" if missing else "extra"
+        return (f"custom-{change}", f"{change} on_custom_event for run {subject['run']}",
+                subject)
     if not missing and _foreign(subject, exp):
-        return "isolation", f"event of another request ({request_of(subject['run'])})"
+        return ("isolation", f"event of another request ({request_of(subject['run'])})",
+                None)
     family = ("start" if subject["event"] in START_EVENTS else
               "end" if subject["event"] in END_EVENTS | TOKEN_EVENTS else "event")
     change = "missing" if missing else (
         "doubled" if subject in obs[:index] else "extra")
-    return f"{family}-{change}", f"{change} {subject['event']} for run {subject['run']}"
+    return (f"{family}-{change}", f"{change} {subject['event']} for run {subject['run']}",
+            subject)
 
 
 def _key(record: Record | None) -> tuple[Any, Any]:
@@ -604,7 +704,8 @@ def replay(doc: dict[str, Any], adapter: Adapter, lane: str) -> tuple[Records, d
     """Run a transcript's program on ``lane``; raise the first attributed difference."""
     records, outcomes = observe(adapter, doc["program"], lane)
     compare(doc["expected"], records, lane_rules(doc["rules"], lane),
-            expected_outcomes=doc.get("outcomes"), observed_outcomes=outcomes)
+            expected_outcomes=doc.get("outcomes"), observed_outcomes=outcomes,
+            program=doc["program"])
     return records, outcomes
 
 

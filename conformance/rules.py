@@ -82,6 +82,24 @@ def catalogue() -> dict[str, Rule]:
     return parse_rules(specs_root())
 
 
+#: The parts of the specs an implementation is certified against.
+CONTRACT_PARTS = ("CB", "RS")
+
+
+@cache
+def contract_rules() -> dict[str, Rule]:
+    """The rules an implementation is certified against: the callback (``CB-``) and
+    run-stream (``RS-``) contracts, in catalogue order.
+
+    The ``TR-`` rules specify the transcript format and the kit's tools, which behave
+    the same whatever is certified: the kit's own tests check them, and they are no
+    outcome of an implementation (a certification counting them would credit even an
+    implementation whose callback manager is ``dict`` with 21 passes).
+    """
+    return {rid: rule for rid, rule in catalogue().items()
+            if rid.split("-", 1)[0] in CONTRACT_PARTS}
+
+
 def sort_key(rule_id: str) -> tuple[str, str, int]:
     prefix, area, number = rule_id.split("-")
     return prefix, area, int(number)

@@ -1,6 +1,9 @@
-"""Collect the packaged suites under an implementation; write each test's rules as JSON.
+"""Collect tests and write each test's cited rules as JSON.
 
-Used by the traceability self-test: ``python -m tests.collect_rules IMPL OUT.json``.
+Used by the traceability self-test: ``python -m tests.collect_rules IMPL OUT.json``
+collects the packaged suites under an implementation (the contract's rules);
+``python -m tests.collect_rules - OUT.json PATH...`` collects the kit's own tests in
+PATH (the ``TR-`` rules, which the kit's tests check instead of a certification).
 """
 
 from __future__ import annotations
@@ -22,15 +25,14 @@ class _Recorder:
         self.items = {item.nodeid: cited_rules(item) for item in session.items}
 
 
-def main(impl: str, out: Path) -> int:
+def main(impl: str, out: Path, paths: list[str]) -> int:
     recorder = _Recorder()
-    code = pytest.main(
-        [f"--impl={impl}", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        plugins=[recorder],
-    )
+    selection = paths if impl == "-" else [f"--impl={impl}", *paths]
+    code = pytest.main([*selection, "--collect-only", "-q", "-p", "no:cacheprovider"],
+                       plugins=[recorder])
     out.write_text(json.dumps(recorder.items, indent=1))
     return int(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], Path(sys.argv[2])))
+    sys.exit(main(sys.argv[1], Path(sys.argv[2]), sys.argv[3:]))

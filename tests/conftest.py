@@ -79,6 +79,9 @@ def suite(name: str) -> str:
     return str(path)
 
 
+_STATS = re.compile(r"(=+ )?(no tests ran|\d+ \w+.*) in [\d.]+s( \(.*\))?( =+)?")
+
+
 @dataclass
 class Run:
     """One pytest run under the plugin: its exit code, output and JSON report."""
@@ -95,6 +98,14 @@ class Run:
     def outcomes(self) -> dict[str, str]:
         assert self.report is not None, f"no JSON report was written:\n{self.text}"
         return {rid: r["outcome"] for rid, r in self.report["rules"].items()}
+
+    @property
+    def stats_line(self) -> str:
+        """pytest's own summary line (``3 passed, 1 xfailed in 0.2s``); under --impl the
+        runcert final line follows it."""
+        found = [line for line in self.out if _STATS.fullmatch(line)]
+        assert found, f"no pytest summary line:\n{self.text}"
+        return found[-1]
 
     def line(self, pattern: str) -> str:
         """The one output line matching the anchored regex ``pattern``."""

@@ -11,8 +11,8 @@ import re
 import pytest
 
 from conformance.adapters.reference import runcert_adapter as reference
-from conformance.outcomes import LEGEND, SYMBOL
-from conformance.rules import catalogue
+from conformance.outcomes import LEGEND, SEVERITY, SYMBOL
+from conformance.rules import catalogue, contract_rules
 
 from .conftest import Run, run_pytest, suite
 
@@ -64,7 +64,7 @@ def test_every_outcome_kind_in_one_partial_run(mixed_run):
     assert {outcomes[r] for r in outcomes if r.startswith("CB-ASYNC-")} == {"not applicable"}
     for rule in ("CB-ID-1", "CB-ID-2", "CB-ID-3", "CB-VERB-4", "CB-ASYNC-1"):
         run.line(rule_line(rule, outcomes[rule]))
-    run.line(r"legend: " + re.escape("; ".join(f"{SYMBOL[o]} {o}" for o in LEGEND)))
+    run.line(r"legend: " + re.escape("; ".join(f"{SYMBOL[o]} {o}" for o in SEVERITY)))
     run.line(r"runcert: mixed does NOT meet the contract \(failing rules: CB-ID-2\)")
     assert run.ret == 1
 
@@ -77,10 +77,15 @@ def test_not_applicable_tests_are_skipped_with_the_reason(mixed_run):
                      r"callbacks\.async", line) for line in na), na
 
 
-def test_optional_unmet_is_reported_as_skipped_not_failed(mixed_run):
+def test_optional_unmet_is_reported_as_such_not_failed_nor_skipped(mixed_run):
+    """A SHOULD violation fails nothing (exit status) and is no skip either: pytest's own
+    summary line counts it as "optional unmet"."""
     assert not [line for line in mixed_run.out if "FAILED" in line and "test_verbose" in line]
-    assert any(re.fullmatch(r"SKIPPED \[\d+\] .*test_verbose\.py:\d+: optional unmet: "
-                            r"CB-VERB-4: .*", line) for line in mixed_run.out), mixed_run.text
+    assert not [line for line in mixed_run.out if "optional unmet" in line
+                and line.startswith("SKIPPED")], mixed_run.text
+    assert re.search(r"\b\d+ optional unmet\b", mixed_run.stats_line), mixed_run.stats_line
+    mixed_run.line(rule_line("CB-VERB-4", "optional unmet").replace(
+        "(  <- .*)?", r"  <- .*: CB-VERB-4: .*"))
 
 
 def test_strict_turns_optional_unmet_into_fail(tmp_path):
@@ -117,7 +122,7 @@ def test_known_deviations_only_is_green_and_xfailed(runcert):
     assert run.ret == 0, run.text
     outcomes = run.outcomes()
     assert outcomes["CB-ID-2"] == outcomes["CB-ID-3"] == "known deviation"
-    assert re.search(r"\b\d+ passed, \d+ xfailed\b", run.out[-1]), run.out[-1]
+    assert re.search(r"\b\d+ passed, \d+ xfailed\b", run.stats_line), run.stats_line
     run.line(rule_line("CB-ID-2", "known deviation").replace("(  <- .*)?",
                                                              "  <- explicit run ids are ignored"))
     run.line(r"runcert: deviant meets every rule that ran .*")
@@ -167,3 +172,53 @@ def test_thread_hung_past_a_timeout_does_not_keep_the_run_alive(runcert):
     assert run.report["verdict"] == "fails" and run.report["exit_status"] == 1
     run.line(r"runcert: \d+ implementation thread\(s\) still hung after a timeout \(.*\); "
              r"exiting without waiting for them")
+
+
+# -- the last lines of a run ---------------------------------------------------------------
+
+CONTRACT = len(contract_rules())
+
+
+@pytest.mark.parametrize("mode", ["-q", "default", "-v"])
+def test_the_last_line_tells_the_truth_in_every_mode(runcert, mode):
+    """Implementation, version and seed (``-q`` shows no header), counts per outcome worst
+    first, the partial run and the verdict, after pytest's own summary line."""
+    run = runcert("--impl=tests.variants.mixed", FAST, "--hypothesis-seed=4321", IDENTITY,
+                  suite("test_verbose"), *([] if mode == "default" else [mode]))
+    assert run.ret == 1, run.text
+    counts = run.report["totals"]
+    worst_first = ", ".join(f"{counts[o]} {o}" for o in SEVERITY if o in counts)
+    ran = sum(n for o, n in counts.items() if o != "deselected")
+    assert run.out[-1] == (
+        f"runcert: mixed 0+broken, seed 4321: {worst_first}; PARTIAL run: {ran} of "
+        f"{CONTRACT} rules; verdict: does NOT meet the contract (failing: CB-ID-2)"), run.out[-1]
+    assert run.out[-2] == run.stats_line, run.text
+    assert re.search(r"\b\d+ optional unmet\b", run.stats_line), run.stats_line
+
+
+def test_a_run_stopped_by_x_is_partial(runcert):
+    """No paths, nothing deselected, but -x stopped it at the first failure: a partial
+    run, in the report and in the last line."""
+    run = runcert("--impl=tests.variants.mixed", FAST, "-x", timeout=300)
+    assert run.ret == 1, run.text
+    assert run.report["partial"] is True
+    assert re.fullmatch(rf"runcert: mixed 0\+broken, seed \d+: .*; PARTIAL run: \d+ of "
+                        rf"{CONTRACT} rules; verdict: does NOT meet the contract .*",
+                        run.out[-1]), run.out[-1]
+
+
+def test_a_green_partial_run_says_it_is_no_certification(runcert):
+    """The deviant variant over the identity rules only: a green run (exit 0), but the
+    last line counts its known deviations, says the run was partial and that it
+    certifies the rules that ran only."""
+    run = runcert("--impl=tests.variants.deviant", FAST, "-q", IDENTITY)
+    assert run.ret == 0, run.text
+    assert re.fullmatch(rf"runcert: deviant 0\+broken, seed \d+: 2 known deviation, \d+ pass; "
+                        rf"PARTIAL run: \d+ of {CONTRACT} rules; verdict: meets every rule "
+                        rf"that ran \(not a certification\)", run.out[-1]), run.out[-1]
+
+
+def test_the_legend_lists_the_outcomes_worst_first(mixed_run):
+    assert set(LEGEND) == set(SEVERITY)
+    mixed_run.line(r"legend: - fail; T timeout; fixed\? deviation fixed; dev known deviation; "
+                   r"~ optional unmet; \+ pass; n/a not applicable; desel deselected; \. not run")

@@ -9,6 +9,7 @@ be declared, ...) are exactly those the validator alone rejects.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance.suites.test_transcript_format import BASE, MALFORMED, PACKAGED, Malformed
+from tests.test_transcript_rules import BASE, MALFORMED, PACKAGED, Malformed
 from conformance.transcripts.validate import TranscriptError, canonical, validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,11 +99,17 @@ def test_user_directory_replay_and_rejection(tmp_path: Path) -> None:
                 f"expected exactly one step kind")
     assert expected in out, out[-3000:]
     assert "Traceback" not in out and "validate.py" not in out, out[-3000:]
+    # the TR- rule it breaks is no outcome of the reference: the summary lists it apart
+    assert re.search(r"^runcert: failed on no rule of the contract: .*"
+                     r"test_user_transcript\[agent_request_handler\]: .*"
+                     r"expected exactly one step kind", out, re.M), out[-3000:]
+    assert re.search(r"^runcert: reference meets every rule that ran, but the run FAILS: "
+                     r"1 test\(s\) failed on no rule of the contract", out, re.M), out[-3000:]
 
 
 def test_no_directory_collects_no_user_test(tmp_path: Path) -> None:
     proc = run(["-m", "pytest", "--impl=reference", "-p", "no:cacheprovider", "-q",
-                "--collect-only", SUITE, str(REPO / "conformance/suites/test_transcript_format.py")],
+                "--collect-only", SUITE, str(REPO / "conformance/suites/callbacks/test_identity.py")],
                tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "test_user_transcript" not in proc.stdout

@@ -459,6 +459,10 @@ def compare(doc: dict[str, Any], records: list[Observation], outcomes: dict[str,
     for index, (exp, obs) in enumerate(zip_longest(doc["expected"], records)):
         if exp != obs:
             step = (exp or obs)["do"]
+            if obs is not None and timed_out(obs["observed"]):
+                raise ImplementationTimeout(
+                    f"timeout: step #{index} ({step}): the implementation did not return "
+                    f"within {aio.AWAIT_TIMEOUT:g}s")
             rule = (rules[index] if index < len(rules) else None) or default
             raise RuleViolation(rule, f"step #{index} ({step}): expected "
                                       f"{_show(exp and exp['observed'])}, got "
@@ -471,6 +475,16 @@ def compare(doc: dict[str, Any], records: list[Observation], outcomes: dict[str,
             raise RuleViolation(counter_rules.get(key, default), (
                 f"at the end of the scenario, {key}: expected {expected[key]!r}, "
                 f"got {got.get(key)!r}"))
+
+
+def timed_out(observed: Any) -> bool:
+    """Whether an observation records the kit's time limit (an action the runner stopped
+    at). A replay that differs there ends as a timeout, not as a difference: the
+    implementation did not answer, so there is nothing to compare."""
+    if isinstance(observed, dict):
+        return observed.get("raised") == "ImplementationTimeout" or any(
+            timed_out(v) for v in observed.values())
+    return False
 
 
 def replay(doc: dict[str, Any], adapter: Adapter) -> tuple[list[Observation], dict]:

@@ -19,6 +19,12 @@ from syrupy.location import PyTestLocation
 from . import CALLBACKS_DIR
 
 
+def recording(request: Any) -> bool:
+    """Whether this run records the golden files (``--snapshot-update``; the plugin
+    allows it with ``--impl=reference`` only). Replays never touch syrupy."""
+    return bool(getattr(request.config.option, "update_snapshots", False))
+
+
 def scenario_id(test_location: PyTestLocation) -> str:
     """``test_replay[agent_request_handler-sync]`` -> ``agent_request_handler``."""
     name = test_location.snapshot_name_parametrized

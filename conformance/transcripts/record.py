@@ -63,7 +63,7 @@ def _record_callbacks(doc: dict[str, Any], adapter: Adapter) -> tuple[Any, Any]:
         other, other_outcomes = observe_callbacks(adapter, doc["program"], lane)
         try:
             compare(records, other, doc["rules"], expected_outcomes=outcomes,
-                    observed_outcomes=other_outcomes)
+                    observed_outcomes=other_outcomes, program=doc["program"])
         except RuleViolation as difference:
             raise RecordError(
                 f"the {first} and {lane} lanes of {adapter.name} disagree, nothing written "

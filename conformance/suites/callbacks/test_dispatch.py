@@ -11,7 +11,7 @@ from unittest.mock import AsyncMock, Mock
 import pytest
 
 from conformance.adapter import CB_ASYNC, CB_SYNC
-from conformance.checks import check, check_equal
+from conformance.checks import check, check_equal, escape_verdict
 from conformance.lanes import call, configure, run
 from conformance.recording import EVENTS
 
@@ -138,6 +138,7 @@ def _run_catching(lane: str, scenario: Any) -> BaseException | None:
     try:
         run(lane, scenario)
     except Exception as exc:  # what the event method let through
+        escape_verdict(exc)
         return exc
     return None
 

@@ -168,7 +168,7 @@ def test_cancelled_task_closes_open_runs(cb, handler, log, leaf):
         task = asyncio.create_task(_open_runs(manager, kinds, body, opened))
         await aio.within(inside.wait(), "the nested runs to open")
         task.cancel()
-        outcome = (await asyncio.gather(task, return_exceptions=True))[0]
+        outcome = (await aio.gather_outcomes(task))[0]
         return outcome
 
     outcome = run("async", scenario)
@@ -238,7 +238,7 @@ def test_end_dispatch_survives_cancellation(cb, handler, log, kind, closing):
         task = asyncio.create_task(closing_call)
         await aio.within(entered.wait(), f"{event_name} to reach the slow handler")
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await aio.gather_outcomes(task)  # a caller that hung is a timeout
         gate.set()
         await aio.settle()
 

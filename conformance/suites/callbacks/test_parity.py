@@ -15,7 +15,7 @@ import pytest
 
 from conformance import aio
 from conformance.adapter import CB_ASYNC, CB_SYNC
-from conformance.checks import check, check_equal
+from conformance.checks import check, check_equal, escape_verdict
 from conformance.lanes import LANES, configure, manager_class, run
 from conformance.recording import IGNORE_FLAGS, Log, make_handler
 
@@ -43,6 +43,7 @@ def on_both_lanes(adapter: Any, cb: Any, make: Callable[[Callable[..., Any]], li
         try:
             outcome: Any = run(lane, lambda: program(manager))
         except Exception as exc:
+            escape_verdict(exc)
             outcome = exc
         results[lane] = (log, outcome)
     return results

@@ -331,7 +331,8 @@ def test_sync_async_parity(runcert_adapter, counterexamples, program):
         async_records, async_outcomes = observe(runcert_adapter, program, "async")
         try:
             compare(sync_records, async_records, ["CB-PARITY-1"],
-                    expected_outcomes=sync_outcomes, observed_outcomes=async_outcomes)
+                    expected_outcomes=sync_outcomes, observed_outcomes=async_outcomes,
+                    program=program)
         except RuleViolation as difference:
             check("CB-PARITY-1", False, f"sync lane (expected) vs async lane (got): "
                                         f"{difference.message}; program {show(program)}")

@@ -16,7 +16,7 @@ import pytest
 
 from conformance import aio
 from conformance.adapter import RS_ASYNC, ProjectionSpec
-from conformance.aio import run, settle, within
+from conformance.aio import gather_outcomes, run, settle, within
 from conformance.checks import check, check_equal
 from conformance.streams.drive import END, anext_or_end, drain, take
 from conformance.streams.scripts import root_values, step
@@ -169,7 +169,7 @@ def test_abort_cancels_the_pull_in_flight(open_run: Callable[..., Any],
         check_equal("RS-ABORT-3", source.count.cancelled, 1,
                     "cancellations the source saw in its held pull")
         check_equal("RS-ABORT-3", source.count.active, 0, "pulls still in progress")
-        await within(asyncio.gather(reader, return_exceptions=True))  # what it got: RS-ABORT-7
+        await within(gather_outcomes(reader))  # what it got: RS-ABORT-7
 
     run(main)
 
@@ -278,7 +278,7 @@ def test_no_task_pending_after_abort(open_run: Callable[..., Any], generator: bo
                    if t is not me and t not in ours and not t.done()]
         check("RS-ABORT-6", not pending, f"tasks pending after abort(): {pending}")
         source.release(1)  # abort() has returned: now a consumer it left waiting may finish
-        await within(asyncio.gather(*ours, return_exceptions=True), "the consumers")
+        await within(gather_outcomes(*ours), "the consumers")
         await ends_cleanly("RS-ABORT-2", values, "values")  # finished before run() returns
 
     run(main)
@@ -389,11 +389,11 @@ def test_abort_from_another_task(open_run: Callable[..., Any], caller: str) -> N
             handler = asyncio.create_task(_abort_when_cancelled(run_stream, waiting))
             await within(waiting.wait())
             handler.cancel()
-            outcome = await within(asyncio.gather(handler, return_exceptions=True))
+            outcome = await within(gather_outcomes(handler))
             check("RS-ABORT-9", isinstance(outcome[0], asyncio.CancelledError),
                   f"the cancelled task's abort() in cleanup ended with {outcome[0]!r}")
         for name, task in zip(["main log", "values"], readers, strict=True):
-            result = await within(asyncio.gather(task, return_exceptions=True), name)
+            result = await within(gather_outcomes(task), name)
             check("RS-ABORT-9", result[0] is END,
                   f"the {name} reader after abort() from {caller}: {result[0]!r}")
         check_equal("RS-ABORT-9", source.count.closed, 1, "aclose() calls")

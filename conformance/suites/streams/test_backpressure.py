@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conformance.adapter import RS_ASYNC, ProjectionSpec
-from conformance.aio import run, within
+from conformance.aio import gather_outcomes, run, within
 from conformance.checks import check, check_equal
 from conformance.streams.drive import END, anext_or_end, drain, settle, take
 from conformance.streams.scripts import root_values
@@ -54,7 +54,7 @@ def driver(run_stream: Any, kind: str) -> asyncio.Task[Any]:
 async def stop(run_stream: Any, *tasks: asyncio.Task[Any]) -> None:
     """Abort the run and let the drivers finish (each wait bounded)."""
     await within(run_stream.abort(), "abort()")
-    await within(asyncio.gather(*tasks, return_exceptions=True), "the drivers after abort()")
+    await within(gather_outcomes(*tasks), "the drivers after abort()")
 
 
 def held_at_most(source: ScriptedSource, taken: int) -> int:

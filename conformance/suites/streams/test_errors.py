@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from conformance.adapter import RS_ASYNC, ProjectionSpec
-from conformance.aio import run, settle, within
-from conformance.checks import check, check_equal
+from conformance.aio import cancel_and_wait, gather_outcomes, run, settle, within
+from conformance.checks import ImplementationTimeout, check, check_equal
 from conformance.streams.drive import END, anext_or_end, drain, take
 from conformance.streams.scripts import root_values
 from conformance.streams.source import Fatal, ScriptedSource, as_generator
@@ -130,7 +130,7 @@ def test_cancelling_a_consumer_spares_the_others(open_run: Callable[..., Any], k
               + (f" then {error!r}" if error else "") + f"; expected {EVERY}")
         output = await within(run_stream.output(), "output()")
         check_equal("RS-ERR-3", output, EVERY[-1], "output() after the cancellation")
-        await asyncio.gather(tasks[victim], return_exceptions=True)
+        await gather_outcomes(tasks[victim])
 
     run(main)
 
@@ -152,7 +152,7 @@ async def _close(how: str, run_stream: Any, source: ScriptedSource) -> None:
     task = asyncio.create_task(anext_or_end(cursor))
     await within(source.held(0), "the cursor's pull")
     task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await gather_outcomes(task)
     source.release(0)
 
 
@@ -182,13 +182,15 @@ def test_closed_cursor_never_holds_the_run_back(open_run: Callable[..., Any],
 
 
 async def _bounded_wait(tasks: set[asyncio.Task[Any]]) -> bool:
-    """Whether ``tasks`` all finish in time; if not they are cancelled (a stalled run)."""
+    """Whether ``tasks`` all finish in time; if not they are cancelled (a stalled run).
+
+    Only the time limit is the observation (the rule's failure, a stalled run): an
+    error of the tasks propagates as what it is.
+    """
     try:
         await within(asyncio.gather(*tasks), "the rest of the run")
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    except ImplementationTimeout:
+        await within(cancel_and_wait(list(tasks)), "the stalled readers to stop")
         return False
     return True
 
@@ -243,7 +245,7 @@ async def _close_tee(run_stream: Any, fan_out: Callable[[Any, int], Any],
     await within(source.held(0), "the branches' pull")
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await gather_outcomes(*tasks)
     source.release(0)
     return branches
 

@@ -4,7 +4,9 @@ The packaged golden transcripts must be valid and canonical; each kind of malfor
 transcript in :data:`MALFORMED` must be rejected with one message naming the file, the
 JSON path and the TR rule; replay compares exactly and attributes one difference; the
 record command reproduces the golden files and guards them. These tests check the kit's
-own format and tools, so they pass or fail the same whatever ``--impl`` is.
+own format and tools, which behave the same whatever is certified: they are the kit's own
+tests (each citing its TR- rule for traceability), not part of a certification, where
+they would count as passes of every implementation.
 """
 
 from __future__ import annotations
@@ -280,6 +282,27 @@ def test_callback_difference_is_attributed_to_one_rule():
     check("TR-REPLAY-3", found is not None and found.rule == "CB-TAG-1"
           and "handler 'req', record #3" in found.message,
           f"expected CB-TAG-1 (the rule of a tags difference) at handler 'req' record #3, "
+          f"got {found}")
+
+
+@pytest.mark.rule("TR-REPLAY-3")
+@pytest.mark.parametrize(("handler", "event", "rule"), [
+    ("no_agent", "on_tool_start", "CB-IGN-4"), ("no_retriever", "on_retriever_end", "CB-IGN-5"),
+    ("no_custom_event", "on_custom_event", "CB-CUSTOM-4")])
+def test_ignored_event_delivered_is_blamed_on_its_flag(handler: str, event: str, rule: str):
+    """ignore_flags.json cites CB-IGN-1 first: an event of the family a handler ignores,
+    delivered all the same, is the rule of that handler's flag."""
+    doc = json.loads((CALLBACKS_DIR / "ignore_flags.json").read_text(encoding="utf-8"))
+    changed = copy.deepcopy(doc["expected"])
+    everything = changed["all"]
+    delivered = next(i for i, r in enumerate(everything) if r["event"] == event)
+    before = [r for r in everything[:delivered] if r in changed[handler]]
+    changed[handler].insert(len(before), everything[delivered])
+    found = _first_difference(lambda: compare(doc["expected"], changed, doc["rules"],
+                                              program=doc["program"]))
+    check("TR-REPLAY-3", found is not None and found.rule == rule
+          and f"handler {handler!r}" in found.message and f"extra {event}" in found.message,
+          f"expected {rule} (the rule of the flag {handler!r} sets) for an extra {event}, "
           f"got {found}")
 
 

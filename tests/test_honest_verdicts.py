@@ -1,0 +1,173 @@
+"""The kit's verdicts are honest: what a run reports is what the implementation did.
+
+Each test certifies a variant of the reference (``tests/variants/``) over one or two
+packaged suite modules and reads the per-rule outcomes and messages of the JSON report.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conformance.rules import catalogue
+
+from .conftest import USAGE_ERROR, suite
+
+FAST = "--runcert-profile=fast"
+
+
+# -- the kit's own exceptions always escape --------------------------------------------------
+
+@pytest.mark.parametrize("impl", ["runcert_adapter", "swallowing"])
+def test_a_cancelled_end_dispatch_that_hangs_is_a_timeout(runcert, impl):
+    """CB-PAIR-4's test gathers the cancelled task: a caller that hung past the await
+    limit (whether its cancellation stayed pending or was swallowed) must end the test
+    as a timeout, not be compared away as a cancelled task whose handlers finished."""
+    run = runcert(f"--impl=tests.variants.end_waits_when_cancelled:{impl}", FAST,
+                  "--runcert-await-timeout=1", suite("test_pairing"),
+                  "-k", "test_end_dispatch_survives_cancellation and chain", timeout=120)
+    rule = run.report["rules"]["CB-PAIR-4"]
+    assert rule["outcome"] == "timeout", run.text
+    assert all("did not return within 1s" in m for m in rule["messages"]), rule["messages"]
+    assert run.ret == 1, run.text
+
+
+# -- a known deviation is confirmed by its own check only -------------------------------------
+
+IDENTITY = suite("test_identity")
+
+
+def test_a_listed_rule_failing_through_another_exception_is_a_fail(runcert):
+    """CB-ID-1 is listed, but its checks hold: its async test fails only through an
+    unrelated exception. That is a failure, no confirmation of the deviation."""
+    run = runcert("--impl=tests.variants.unconfirmed:crashing", FAST, IDENTITY,
+                  "-k", "test_fresh_run_ids")
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "fail", rule
+    assert "TypeError" in rule["message"] or "unrelated bug" in rule["message"], rule
+    assert run.ret == 1, run.text
+
+
+def test_a_listed_rule_failing_through_a_leak_is_not_a_known_deviation(runcert):
+    """CB-ID-1 is listed, its checks hold, the async dispatch leaks a task: the leak
+    fails CB-ASYNC-4; CB-ID-1 is not confirmed (a pass with a note in a partial run)."""
+    run = runcert("--impl=tests.variants.unconfirmed:leaking", FAST, IDENTITY,
+                  "-k", "test_fresh_run_ids")
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "pass", rule
+    assert any("not confirmed" in m for m in rule["messages"]), rule
+    assert run.report["rules"]["CB-ASYNC-4"]["outcome"] == "fail"
+    assert run.ret == 1, run.text
+
+
+def test_a_listed_rule_confirmed_by_its_own_check_is_a_known_deviation(runcert):
+    """The deviant variant breaks CB-ID-2 and CB-ID-3 and lists both: known deviations,
+    each confirmed by a failing check of its own rule."""
+    run = runcert("--impl=tests.variants.deviant", FAST, IDENTITY,
+                  "-k", "test_explicit_run_id or test_one_run_per_prompt")
+    assert run.ret == 0, run.text
+    for rid in ("CB-ID-2", "CB-ID-3"):
+        rule = run.report["rules"][rid]
+        assert rule["outcome"] == "known deviation", rule
+        assert all(f": {rid}: " in m for m in rule["messages"]), rule["messages"]
+
+
+# -- a leaked task is a finding of its own -----------------------------------------------------
+
+def test_a_leak_is_a_note_on_the_rules_own_failure(runcert):
+    """CB-ID-2's check fails and the dispatch leaks: CB-ID-2 reports its own message,
+    with the leak as a note, not "the implementation left N task(s) pending"."""
+    run = runcert("--impl=tests.variants.leaky", FAST, IDENTITY,
+                  "-k", "test_explicit_run_id and async")
+    rule = run.report["rules"]["CB-ID-2"]
+    assert rule["outcome"] == "fail", rule
+    assert rule["messages"], rule
+    for message in rule["messages"]:
+        assert ": CB-ID-2: " in message and "run_id: expected UUID(" in message, message
+        assert "forgotten_flush" in message.partition("; also: ")[2], message
+    assert rule["message"].index("expected UUID(") < rule["message"].index("pending")
+
+
+def test_a_leak_alone_fails_the_leak_rule_naming_the_coroutine(runcert):
+    """CB-ID-1's checks hold, the dispatch leaks: CB-ID-1 passes and CB-ASYNC-4 (no
+    leaked tasks) fails, naming the coroutine left pending."""
+    run = runcert("--impl=tests.variants.leaky", FAST, IDENTITY, "-k", "test_fresh_run_ids")
+    outcomes = run.outcomes()
+    assert outcomes["CB-ID-1"] == "pass", run.report["rules"]["CB-ID-1"]
+    leak = run.report["rules"]["CB-ASYNC-4"]
+    assert leak["outcome"] == "fail", leak
+    assert leak["tests"] == [t for t in run.report["rules"]["CB-ID-1"]["tests"] if "async" in t]
+    assert re.search(r"CB-ASYNC-4: the implementation left \d+ task\(s\) pending: "
+                     r"Task-\d+ \(forgotten_flush\)", leak["message"]), leak
+    assert run.ret == 1, run.text
+
+
+# -- a transcript's difference is blamed on the rule it concerns -------------------------------
+
+def test_a_transcript_difference_is_blamed_on_the_flag_it_concerns(runcert):
+    """ignore_flags.json cites CB-IGN-1 first; a tool event delivered to the handler that
+    sets ignore_agent is CB-IGN-4's failure (the flag read for tool events)."""
+    run = runcert("--impl=tests.variants.ignore_agent_on_tools_ignored", FAST,
+                  suite("test_transcripts"), "-k", "ignore_flags")
+    assert run.report["failing_rules"] == ["CB-IGN-4"], run.report["failing_rules"]
+    message = run.report["rules"]["CB-IGN-4"]["message"]
+    assert "handler 'no_agent'" in message and "on_tool_start" in message, message
+
+
+# -- the transcript format's rules certify nothing --------------------------------------------
+
+def test_a_certification_reports_no_transcript_format_rule(runcert):
+    """A full certification of ``dict`` as a callback manager: every rule of the contract
+    it runs fails, and the TR- rules (the kit's transcript format) are neither rules of
+    the report nor counted in its totals, so it gets no pass at all."""
+    contract = {rid for rid in catalogue() if rid.startswith(("CB-", "RS-"))}
+    run = runcert("--impl=tests.variants.dict_manager", FAST, "--tb=no", timeout=300)
+    doc = run.report
+    assert not [r for r in doc["rules"] if r.startswith("TR-")], sorted(doc["rules"])
+    assert set(doc["rules"]) == contract
+    assert sum(doc["totals"].values()) == len(contract), doc["totals"]
+    assert "pass" not in doc["totals"], doc["totals"]
+    assert doc["verdict"] == "fails" and run.ret == 1
+
+
+# -- a certification gives no maintenance advice -----------------------------------------------
+
+def test_a_certification_advises_no_snapshot_update(runcert):
+    """Without trace groups the trace group's golden transcript is not applicable: the
+    run passes and says nothing of "unused snapshots" or ``--snapshot-update`` (which
+    would delete the golden file)."""
+    run = runcert("--impl=tests.variants.no_trace_group", FAST, suite("test_transcripts"))
+    assert run.ret == 0, run.text
+    assert run.report["rules"]["CB-GROUP-1"]["outcome"] == "not applicable"
+    assert "snapshot" not in run.text.lower(), run.text
+
+
+@pytest.mark.parametrize("option", ["--snapshot-update", "--snapshot-update-new-only"])
+def test_snapshot_update_outside_the_reference_is_a_usage_error(runcert, option):
+    """Recording the golden transcripts is the reference's job: with another --impl the
+    option is one usage error, not 43 failing transcript tests."""
+    run = runcert("--impl=tests.variants.no_trace_group", FAST, option)
+    assert run.ret == USAGE_ERROR, run.text
+    assert run.error_line() == (
+        "ERROR: runcert: --snapshot-update records the golden transcripts from "
+        "--impl=reference only; it is not an option of a certification "
+        "(--impl=tests.variants.no_trace_group)")
+    assert run.report is None
+
+
+HELPERS = ["suites", "lanes.py", "recording.py", "aio.py", "programs.py", "probes.py",
+           "stream_probes.py", "machines.py", "streams", "counterexamples.py"]
+
+
+def test_outcomes_of_tasks_are_gathered_through_aio():
+    """``gather(..., return_exceptions=True)`` returns the kit's own timeout as an
+    outcome; the suites and their helpers use ``aio.gather_outcomes``, which raises it."""
+    from conformance.plugin import SUITES
+
+    kit = SUITES.parent
+    files = [p for name in HELPERS for p in ([kit / name] if name.endswith(".py")
+                                             else sorted((kit / name).rglob("*.py")))]
+    offending = [str(p.relative_to(kit)) for p in files if p.name != "aio.py"
+                 and "return_exceptions=True" in p.read_text(encoding="utf-8")]
+    assert not offending, f"gather(return_exceptions=True) outside conformance/aio.py: {offending}"
