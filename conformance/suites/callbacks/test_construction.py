@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import configure, manager_class, run
+from conformance.lanes import call, configure, manager_class, run
 
-from .test_identity import KINDS, start
+from .test_identity import KINDS, SER, exercise, start
 
 EMPTY = {"inheritable_handlers": [], "parent_run_id": None, "tags": [],
          "inheritable_tags": [], "metadata": {}, "inheritable_metadata": {}}
@@ -86,6 +86,28 @@ def test_configure_with_nothing(cb, lane):
           f"configure() on {cls.__name__}: expected an instance of it, got {type(manager)!r}")
     check_equal("CB-CONS-3", manager.handlers, [], "handlers")
     _check_fields("CB-CONS-3", manager, EMPTY, f"{cls.__name__}.configure()")
+
+
+@pytest.mark.rule("CB-CONS-3")
+@pytest.mark.parametrize("where", ["during a run", "after a run"])
+def test_configure_with_nothing_near_a_run(cb, handler, lane, where):
+    """configure() picks nothing up from a run in progress (or just ended) elsewhere."""
+    cls = manager_class(cb, lane)
+
+    async def scenario():
+        busy = configure(cb, lane, inheritable_callbacks=[handler("busy")],
+                         inheritable_tags=["busy"], inheritable_metadata={"busy": 1})
+        rm = await start("chain", busy)
+        await call(rm.get_child("step").on_chain_start(SER, {}))
+        if where == "during a run":
+            return cls.configure()
+        await exercise(rm, "chain")
+        return cls.configure()
+
+    manager = run(lane, scenario)
+    check_equal("CB-CONS-3", manager.handlers, [], f"handlers of configure() {where}")
+    _check_fields("CB-CONS-3", manager, EMPTY,
+                  f"{cls.__name__}.configure() called {where} of another manager")
 
 
 @pytest.mark.rule("CB-CONS-4")
