@@ -205,17 +205,18 @@ class CallbackManager(BaseCallbackManager):
                       run_id: UUID | None = None, parent_run_id: UUID | None = None,
                       inputs: dict[str, Any] | None = None,
                       **kwargs: Any) -> CallbackManagerForToolRun:
-        """Start a tool run; the parent is always this manager's ``parent_run_id``."""
+        """Start a tool run; an explicit ``parent_run_id`` is its parent (CB-ID-7)."""
         run = self._begin(CallbackManagerForToolRun, run_id)
-        kwargs["inputs"] = inputs
+        kwargs.update(inputs=inputs, parent_run_id=parent_run_id)
         _start(run, "on_tool_start", "ignore_agent", (serialized, input_str), kwargs)
         return run
 
     def on_retriever_start(self, serialized: dict[str, Any] | None, query: str,
                            run_id: UUID | None = None, parent_run_id: UUID | None = None,
                            **kwargs: Any) -> CallbackManagerForRetrieverRun:
-        """Start a retriever run; the parent is always this manager's ``parent_run_id``."""
+        """Start a retriever run; an explicit ``parent_run_id`` is its parent (CB-ID-7)."""
         run = self._begin(CallbackManagerForRetrieverRun, run_id)
+        kwargs["parent_run_id"] = parent_run_id
         _start(run, "on_retriever_start", "ignore_retriever", (serialized, query), kwargs)
         return run
 
@@ -270,17 +271,18 @@ class AsyncCallbackManager(BaseCallbackManager):
                             run_id: UUID | None = None, parent_run_id: UUID | None = None,
                             inputs: dict[str, Any] | None = None,
                             **kwargs: Any) -> AsyncCallbackManagerForToolRun:
-        """Start a tool run; the parent is always this manager's ``parent_run_id``."""
+        """Start a tool run; an explicit ``parent_run_id`` is its parent (CB-ID-7)."""
         run = self._begin(AsyncCallbackManagerForToolRun, run_id)
-        kwargs["inputs"] = inputs
+        kwargs.update(inputs=inputs, parent_run_id=parent_run_id)
         await _astart(run, "on_tool_start", "ignore_agent", (serialized, input_str), kwargs)
         return run
 
     async def on_retriever_start(self, serialized: dict[str, Any] | None, query: str,
                                  run_id: UUID | None = None, parent_run_id: UUID | None = None,
                                  **kwargs: Any) -> AsyncCallbackManagerForRetrieverRun:
-        """Start a retriever run; the parent is always this manager's ``parent_run_id``."""
+        """Start a retriever run; an explicit ``parent_run_id`` is its parent (CB-ID-7)."""
         run = self._begin(AsyncCallbackManagerForRetrieverRun, run_id)
+        kwargs["parent_run_id"] = parent_run_id
         await _astart(run, "on_retriever_start", "ignore_retriever", (serialized, query),
                       kwargs)
         return run
@@ -330,7 +332,13 @@ async def _astart(run: BaseRunManager, event_name: str, ignore_flag: str,
 
 
 def _start_kwargs(run: BaseRunManager, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` plus what a start event carries: the run's identity, tags and metadata."""
+    """``kwargs`` plus what a start event carries: the run's identity, tags and metadata.
+
+    An explicit ``parent_run_id`` among ``kwargs`` becomes the run's parent (CB-ID-7).
+    """
+    parent_run_id = kwargs.pop("parent_run_id", None)
+    if parent_run_id is not None:
+        run.parent_run_id = parent_run_id
     kwargs.update(run_id=run.run_id, parent_run_id=run.parent_run_id, tags=run.tags,
                   metadata=run.metadata)
     return kwargs

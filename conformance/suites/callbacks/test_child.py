@@ -85,18 +85,51 @@ def test_child_tag_labels_the_child_runs_only(cb, handler, log, lane):
           f"tags of the grandchild run's events (none may hold 'step'): {grand_tags}")
 
 
+def _changed(before, after):
+    """The fields that differ between two snapshots, as 'name: before -> after'."""
+    return [f"{name}: {before[name]!r} -> {after[name]!r}" for name in FIELDS
+            if before[name] != after[name]]
+
+
+# What the run inherits: everything (handlers, tags, metadata), or nothing at all.
+INHERITED = {
+    "filled": {"inheritable_tags": ["req"], "inheritable_metadata": {"req": 1}},
+    "empty": {},
+}
+
+
+def _mutate(child, handler):
+    """Add a handler, a tag and metadata to ``child``, inheritable and local."""
+    child.add_handler(handler("extra"))
+    child.add_handler(handler("extra-local"), inherit=False)
+    child.add_tags(["extra"])
+    child.add_tags(["extra-local"], inherit=False)
+    child.add_metadata({"extra": 1})
+    child.add_metadata({"extra-local": 1}, inherit=False)
+
+
 @pytest.mark.rule("CB-CHILD-4")
+@pytest.mark.parametrize("inherited", list(INHERITED))
 @pytest.mark.parametrize("kind", PARENT_KINDS)
-def test_children_are_independent(cb, handler, lane, kind):
-    rm = _run_of(cb, lane, kind, inheritable_callbacks=[handler("req")],
-                 inheritable_tags=["req"], inheritable_metadata={"req": 1})
-    first, second = rm.get_child(), rm.get_child()
+def test_children_are_independent(cb, handler, lane, kind, inherited):
+    """Siblings (tagged or not) and the run manager keep their fields when one child is
+    changed, whether the run inherited something or nothing (an empty list or dict must
+    not be one shared object either)."""
+    callbacks = [handler("req")] if inherited == "filled" else []
+    rm = _run_of(cb, lane, kind, inheritable_callbacks=callbacks, **INHERITED[inherited])
+    first, second, tagged = rm.get_child(), rm.get_child(), rm.get_child("step")
     check("CB-CHILD-4", first is not second, "two get_child() calls returned the same object")
-    before_sibling, before_run = _snapshot(second), _snapshot(rm)
-    first.add_handler(handler("extra"))
-    first.add_tags(["extra"])
-    first.add_metadata({"extra": 1})
-    check_equal("CB-CHILD-4", _snapshot(second), before_sibling,
-                "a sibling child after adding a handler, a tag and metadata to the other")
-    check_equal("CB-CHILD-4", _snapshot(rm), before_run,
-                "the run manager after adding a handler, a tag and metadata to its child")
+    others = {"a sibling child": second, "a sibling get_child('step')": tagged,
+              "the run manager": rm}
+    before = {what: _snapshot(manager) for what, manager in others.items()}
+    _mutate(first, handler)
+    for what, manager in others.items():
+        changed = _changed(before[what], _snapshot(manager))
+        check("CB-CHILD-4", not changed,
+              f"{what} after adding handlers, tags and metadata (inheritable and local) to "
+              f"one get_child() of a {kind} run that inherited {inherited} fields; "
+              f"changed: {changed} (a list or dict shared with that child?)")
+    later = rm.get_child()
+    check_equal("CB-CHILD-4", _snapshot(later), before["a sibling child"],
+                f"a get_child() made after another child was changed ({kind} run, "
+                f"{inherited} inherited fields)")

@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import configure, manager_class, run
+from conformance.lanes import call, configure, manager_class, run
 
-from .test_identity import KINDS, start
+from .test_identity import KINDS, SER, exercise, start
 
 EMPTY = {"inheritable_handlers": [], "parent_run_id": None, "tags": [],
          "inheritable_tags": [], "metadata": {}, "inheritable_metadata": {}}
@@ -88,6 +88,28 @@ def test_configure_with_nothing(cb, lane):
     _check_fields("CB-CONS-3", manager, EMPTY, f"{cls.__name__}.configure()")
 
 
+@pytest.mark.rule("CB-CONS-3")
+@pytest.mark.parametrize("where", ["during a run", "after a run"])
+def test_configure_with_nothing_near_a_run(cb, handler, lane, where):
+    """configure() picks nothing up from a run in progress (or just ended) elsewhere."""
+    cls = manager_class(cb, lane)
+
+    async def scenario():
+        busy = configure(cb, lane, inheritable_callbacks=[handler("busy")],
+                         inheritable_tags=["busy"], inheritable_metadata={"busy": 1})
+        rm = await start("chain", busy)
+        await call(rm.get_child("step").on_chain_start(SER, {}))
+        if where == "during a run":
+            return cls.configure()
+        await exercise(rm, "chain")
+        return cls.configure()
+
+    manager = run(lane, scenario)
+    check_equal("CB-CONS-3", manager.handlers, [], f"handlers of configure() {where}")
+    _check_fields("CB-CONS-3", manager, EMPTY,
+                  f"{cls.__name__}.configure() called {where} of another manager")
+
+
 @pytest.mark.rule("CB-CONS-4")
 def test_is_async(cb, lane):
     cls = manager_class(cb, lane)
@@ -102,7 +124,7 @@ HANDLER_LISTS = ("handlers", "inheritable_handlers")
 
 @pytest.mark.rule("CB-CONS-5")
 def test_add_and_remove_handler(cb, handler, lane):
-    a, b = handler("a"), handler("b")
+    a, b, c = handler("a"), handler("b"), handler("c")
     manager = manager_class(cb, lane)([])
     steps = [
         ("add_handler(a)", lambda: manager.add_handler(a), [a], [a]),
@@ -112,12 +134,41 @@ def test_add_and_remove_handler(cb, handler, lane):
         ("add_handler(b, inherit=True)", lambda: manager.add_handler(b, inherit=True),
          [a, b], [a, b]),
         ("remove_handler(a)", lambda: manager.remove_handler(a), [b], [b]),
+        ("add_handler(c, inherit=False)", lambda: manager.add_handler(c, inherit=False),
+         [b, c], [b]),
+        ("remove_handler(c) of the local-only c", lambda: manager.remove_handler(c), [b], [b]),
     ]
+    _run_steps(manager, steps)
+
+
+def _run_steps(manager, steps):
+    """Apply each step; after it, the handler lists must be the expected ones."""
     for what, step, handlers, inheritable in steps:
-        step()
+        try:
+            step()
+        except Exception as exc:  # a mutator that raises has not done its job
+            check("CB-CONS-5", False, f"{what} raised {exc!r} (handlers={manager.handlers}, "
+                  f"inheritable_handlers={manager.inheritable_handlers})")
         check_equal("CB-CONS-5", _fields(manager, HANDLER_LISTS),
                     {"handlers": handlers, "inheritable_handlers": inheritable},
                     f"after {what}")
+
+
+@pytest.mark.rule("CB-CONS-5")
+@pytest.mark.parametrize("style", ["positional", "keyword"])
+def test_remove_a_constructor_handler(cb, handler, lane, style):
+    """A handler given to the constructor as ``handlers`` only is local: removing it must
+    not look for it among the inheritable handlers too."""
+    a, b = handler("a"), handler("b")
+    cls = manager_class(cb, lane)
+    manager = cls([a, b], [b]) if style == "positional" else cls(
+        handlers=[a, b], inheritable_handlers=[b])
+    _run_steps(manager, [
+        ("remove_handler(a) of a handler given in handlers only",
+         lambda: manager.remove_handler(a), [b], [b]),
+        ("remove_handler(b) of a handler given in both lists",
+         lambda: manager.remove_handler(b), [], []),
+    ])
 
 
 @pytest.mark.rule("CB-CONS-5")

@@ -262,3 +262,70 @@ def test_explicit_parent_run_id(cb, handler, log, lane, kind):
     check("CB-ID-6", events, f"{kind}: no event reached the handler")
     check_equal("CB-ID-6", [(e.name, e.parent_run_id) for e in events],
                 [(e.name, parent) for e in events], f"{kind}: parent_run_id of each event")
+
+
+START_METHODS = {"chain": "on_chain_start", "tool": "on_tool_start",
+                 "retriever": "on_retriever_start", "llm": "on_llm_start",
+                 "chat_model": "on_chat_model_start"}
+
+
+def _start_below(cb, lane, h, kind, count=1, **kwargs):
+    """Start ``count`` runs of ``kind`` (a batch for LLMs) from the child manager of a chain run.
+
+    Returns the chain run's id and the started run managers, or the exception the start
+    raised.
+    """
+    method = START_METHODS[kind]
+    payload = {"chain": {"q": 1}, "tool": "q", "retriever": "q",
+               "llm": ["p"] * count, "chat_model": [[{"m": 1}]] * count}[kind]
+
+    async def scenario():
+        outer = await start("chain", configure(cb, lane, inheritable_callbacks=[h]))
+        try:
+            result = await call(getattr(outer.get_child(), method)(SER, payload, **kwargs))
+        except Exception as exc:  # reported by the caller, on the rule
+            return outer.run_id, exc
+        runs = result if isinstance(result, list) else [result]
+        for rm in runs:
+            await exercise(rm, kind)
+        return outer.run_id, runs
+
+    return run(lane, scenario)
+
+
+@pytest.mark.rule("CB-ID-7")
+@pytest.mark.parametrize("kind", list(START_METHODS))
+def test_start_with_explicit_parent_run_id(cb, handler, log, lane, kind):
+    h = handler("req")
+    given = uuid.uuid4()
+    count = 2 if kind in BATCH else 1
+    _, runs = _start_below(cb, lane, h, kind, count, parent_run_id=given)
+    method = START_METHODS[kind]
+    check("CB-ID-7", not isinstance(runs, Exception),
+          f"{method}(..., parent_run_id=<uuid>) raised {runs!r}")
+    check_equal("CB-ID-7", len(runs), count, f"{method}: number of run managers")
+    for index, rm in enumerate(runs):
+        check_equal("CB-ID-7", rm.parent_run_id, given,
+                    f"{method}(..., parent_run_id=given): run {index} manager's parent_run_id")
+        events = log.for_run(rm.run_id, "req")
+        check("CB-ID-7", events, f"{method}: no event of run {index} reached the handler")
+        check_equal("CB-ID-7", [(e.name, e.parent_run_id) for e in events],
+                    [(e.name, given) for e in events],
+                    f"{method}(..., parent_run_id=given): parent_run_id of run {index}'s events "
+                    "(the explicit one, not the manager's)")
+
+
+@pytest.mark.rule("CB-ID-7")
+@pytest.mark.parametrize("kind", list(START_METHODS))
+def test_start_with_parent_run_id_none(cb, handler, log, lane, kind):
+    h = handler("req")
+    outer, runs = _start_below(cb, lane, h, kind, parent_run_id=None)
+    method = START_METHODS[kind]
+    check("CB-ID-7", not isinstance(runs, Exception),
+          f"{method}(..., parent_run_id=None) raised {runs!r}")
+    (rm,) = runs
+    check_equal("CB-ID-7", rm.parent_run_id, outer,
+                f"{method}(..., parent_run_id=None) below a chain: the run manager's "
+                "parent_run_id (the manager's own)")
+    check_equal("CB-ID-7", {e.parent_run_id for e in log.for_run(rm.run_id, "req")}, {outer},
+                f"{method}(..., parent_run_id=None): parent_run_id of the run's events")

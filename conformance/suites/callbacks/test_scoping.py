@@ -42,6 +42,30 @@ def test_request_handlers_reach_every_depth(cb, handler, log, lane, via_configur
                 f"start events the request handler saw for the runs {list(TREE)}")
 
 
+# Ten levels of runs: deeper than the other suites' trees, so that inheritance that stops
+# at some depth is seen here, on the rule, and not by luck in a property test.
+DEEP_TREE = ("chain", "tool", "retriever", "chain", "tool", "chain", "retriever", "chain",
+             "tool", "llm")
+
+
+@pytest.mark.rule("CB-SCOPE-1")
+@pytest.mark.parametrize("via_configure", [True, False], ids=["configure", "get_child"])
+def test_request_handlers_reach_deep_runs(cb, handler, log, lane, via_configure):
+    req = handler("req")
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[req])
+        return await descend(cb, lane, manager, DEEP_TREE, via_configure)
+
+    runs = run(lane, scenario)
+    seen = set(_starts(log, "req"))
+    missed = [f"depth {depth} ({kind})" for depth, (kind, rm) in
+              enumerate(zip(DEEP_TREE, runs), start=1) if rm.run_id not in seen]
+    check("CB-SCOPE-1", not missed,
+          f"start events the request handler missed in a {len(DEEP_TREE)}-level call tree: "
+          f"{missed} (does inheritance stop at some depth?)")
+
+
 @pytest.mark.rule("CB-SCOPE-2")
 @pytest.mark.parametrize("given_as", ["list", "manager"])
 def test_constructor_handlers_stay_local(cb, handler, log, lane, given_as):

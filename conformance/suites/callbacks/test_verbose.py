@@ -10,7 +10,7 @@ from conformance.adapter import CB_VERBOSE
 from conformance.checks import check, check_equal
 from conformance.lanes import call, configure, run
 
-from .test_identity import exercise, start
+from .test_identity import SER, exercise, start
 
 pytestmark = pytest.mark.requires(CB_VERBOSE)
 
@@ -75,32 +75,6 @@ def test_verbose_changes_no_event(cb, handler, log, lane, capsys):
                 "events the other handlers received with verbose=True vs verbose=False")
 
 
-async def _chain_printing(manager, capsys):
-    """Start and end a chain run; what was written to stdout by each step."""
-    capsys.readouterr()
-    rm = await start("chain", manager)
-    after_start = capsys.readouterr().out
-    await exercise(rm, "chain")
-    return after_start, capsys.readouterr().out
-
-
-@pytest.mark.rule("CB-VERB-3")
-def test_verbose_prints(cb, lane, capsys):
-    after_start, after_end = run(lane, lambda: _chain_printing(
-        configure(cb, lane, verbose=True), capsys))
-    check("CB-VERB-3", after_start, "nothing written to stdout by starting a chain run "
-          "with verbose=True")
-    check("CB-VERB-3", after_end, "nothing written to stdout by ending a chain run "
-          "with verbose=True")
-
-
-@pytest.mark.rule("CB-VERB-3")
-def test_quiet_prints_nothing(cb, lane, capsys):
-    printed = run(lane, lambda: _chain_printing(configure(cb, lane, verbose=False), capsys))
-    check_equal("CB-VERB-3", printed, ("", ""),
-                "stdout written by starting and ending a chain run with verbose=False")
-
-
 # (serialized, start keywords, the chain name the start line must show)
 CHAIN_NAMES = {
     "name keyword": ({"name": "serialized", "id": ["pkg", "Cls"]}, {"name": "given"}, "given"),
@@ -109,6 +83,38 @@ CHAIN_NAMES = {
     "no name, no id": ({"kwargs": {}}, {}, "<unknown>"),
     "no serialized": (None, {}, "<unknown>"),
 }
+
+
+async def _chain_printing(manager, capsys, serialized=SER, keywords=None):
+    """Start (with ``serialized`` and ``keywords``) and end a chain run; what was written
+    to stdout by each step."""
+    capsys.readouterr()
+    rm = await call(manager.on_chain_start(serialized, {"q": 1}, **(keywords or {})))
+    after_start = capsys.readouterr().out
+    await exercise(rm, "chain")
+    return after_start, capsys.readouterr().out
+
+
+@pytest.mark.rule("CB-VERB-3")
+@pytest.mark.parametrize("case", sorted(CHAIN_NAMES))
+def test_verbose_prints(cb, lane, capsys, case):
+    """Whatever the chain's serialized form (None included), verbose prints its progress."""
+    serialized, keywords, _ = CHAIN_NAMES[case]
+    after_start, after_end = run(lane, lambda: _chain_printing(
+        configure(cb, lane, verbose=True), capsys, serialized, keywords))
+    given = "".join(f", {key}={value!r}" for key, value in keywords.items())
+    check("CB-VERB-3", after_start, "nothing written to stdout by starting a chain run with "
+          f"verbose=True: on_chain_start({serialized!r}, ...{given}) (does the stdout handler "
+          "fail on this serialized?)")
+    check("CB-VERB-3", after_end, "nothing written to stdout by ending a chain run with "
+          f"verbose=True ({case})")
+
+
+@pytest.mark.rule("CB-VERB-3")
+def test_quiet_prints_nothing(cb, lane, capsys):
+    printed = run(lane, lambda: _chain_printing(configure(cb, lane, verbose=False), capsys))
+    check_equal("CB-VERB-3", printed, ("", ""),
+                "stdout written by starting and ending a chain run with verbose=False")
 
 
 ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")  # terminal colour codes, allowed around the text
