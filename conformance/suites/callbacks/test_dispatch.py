@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
 from collections import Counter
 from typing import Any
 from unittest.mock import AsyncMock, Mock
@@ -16,7 +17,8 @@ from conformance.lanes import call, configure, run
 from conformance.recording import EVENTS
 
 from .test_events import (
-    END_EVENT, KINDS, START_EVENT, STREAMING, end, mixed_handlers, run_every_kind, start,
+    END_EVENT, ERROR_EVENT, KINDS, SER, START_EVENT, STREAMING, end, fail, mixed_handlers,
+    run_every_kind, start,
 )
 
 HANDLER_KINDS = [pytest.param(False, id="sync-handler"), pytest.param(True, id="async-handler")]
@@ -225,12 +227,39 @@ def test_failing_handler_does_not_starve_others(cb, handler, log, lane, is_async
     handlers = others[:position] + [bad] + others[position:]
 
     async def scenario():
-        return await run_every_kind(configure(cb, lane, inheritable_callbacks=handlers))
+        return await every_kind_whatever_raises(
+            configure(cb, lane, inheritable_callbacks=handlers))
 
     sent = Counter(run(lane, scenario))
     for h in others:
         check_equal("CB-DISP-5", received(log, h.label), sent,
                     f"events received by {h.label} next to a failing handler")
+
+
+async def every_kind_whatever_raises(manager: Any) -> list[tuple[str, Any]]:
+    """:func:`run_every_kind`, going on when an event method raises (whether the error may
+    reach the caller is CB-DISP-3/4's business, not CB-DISP-5's): the events dispatched."""
+    sent: list[tuple[str, Any]] = []
+
+    async def send(name: str, run_id: Any, thunk: Any) -> Any:
+        sent.append((name, run_id))
+        try:
+            return await thunk()
+        except Exception:  # noqa: BLE001 - a handler's error let through
+            return None
+
+    for kind in KINDS:
+        ok_id, bad_id = uuid.uuid4(), uuid.uuid4()
+        ok = await send(START_EVENT[kind], ok_id, lambda: start(manager, kind, run_id=ok_id))
+        if ok is not None:
+            await send("on_text", ok_id, lambda: call(ok.on_text("text")))
+            if kind in STREAMING:
+                await send("on_llm_new_token", ok_id, lambda: call(ok.on_llm_new_token("tok")))
+            await send(END_EVENT[kind], ok_id, lambda: end(ok, kind))
+        bad = await send(START_EVENT[kind], bad_id, lambda: start(manager, kind, run_id=bad_id))
+        if bad is not None:
+            await send(ERROR_EVENT[kind], bad_id, lambda: fail(bad, kind, ValueError("boom")))
+    return sent
 
 
 # -- CB-DISP-6: inline handlers first, in order --------------------------------------------
@@ -259,3 +288,43 @@ def test_inline_handlers_first_in_order(cb, handler, log, kind):
                     f"finishing before the next)")
     check_equal("CB-DISP-6", set(per_event(trace)),
                 {START_EVENT[kind], "on_text", END_EVENT[kind]}, "events traced")
+
+
+#: Several prompts (message lists) for one start call of each streaming kind.
+BATCHES = {"llm": lambda: ["p0", "p1", "p2"],
+           "chat_model": lambda: [[{"m": 0}], [{"m": 1}], [{"m": 2}]]}
+
+
+@pytest.mark.rule("CB-DISP-6")
+@pytest.mark.requires(CB_ASYNC)
+@pytest.mark.parametrize("kind", STREAMING)
+def test_inline_handlers_get_multi_prompt_starts_one_at_a_time(cb, handler, log, kind):
+    """A start with several prompts is several start events, dispatched one after the
+    other: each inline handler finishes one prompt's start before any gets the next."""
+    trace: list[tuple[str, str, Any]] = []
+
+    def suspending(label: str) -> Any:
+        async def hook(event):
+            trace.append((label, "in", event.run_id))
+            for _ in range(3):
+                await asyncio.sleep(0)
+            trace.append((label, "out", event.run_id))
+        return handler(label, is_async=True, run_inline=True, hooks={START_EVENT[kind]: hook})
+
+    handlers = [suspending("inline-1"), suspending("inline-2")]
+    items = BATCHES[kind]()
+
+    async def scenario():
+        manager = configure(cb, "async", inheritable_callbacks=handlers)
+        runs = await call(getattr(manager, START_EVENT[kind])(SER, items))
+        return [rm.run_id for rm in runs]
+
+    run_ids = run("async", scenario)
+    expected = [(label, phase, run_id) for run_id in run_ids
+                for label in ("inline-1", "inline-2") for phase in ("in", "out")]
+    order = {run_id: f"prompt {i}" for i, run_id in enumerate(run_ids)}
+    check_equal("CB-DISP-6", [(label, phase, order.get(r, r)) for label, phase, r in trace],
+                [(label, phase, order[r]) for label, phase, r in expected],
+                f"{START_EVENT[kind]} with {len(items)} prompts: inline handlers' calls "
+                f"(each prompt's start handled by every inline handler, in list order, before "
+                f"the next prompt's)")

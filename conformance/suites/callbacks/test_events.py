@@ -205,6 +205,35 @@ def test_retriever_events(cb, handler, log, lane):
                   [start_ev, ("on_retriever_error", {"error": error})])
 
 
+#: Empty payloads a run may legitimately end with (a fresh object per call).
+EMPTY_ENDS = {"empty-dict": dict, "empty-list": list, "empty-str": str}
+KIND_RULE = {"chain": "CB-EV-1", "tool": "CB-EV-2", "retriever": "CB-EV-3", "llm": "CB-EV-4",
+             "chat_model": "CB-EV-5"}
+ENDED_WITH = {"chain": "outputs", "tool": "output", "retriever": "documents"}
+
+
+@pytest.mark.parametrize("empty", sorted(EMPTY_ENDS))
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.rule(KIND_RULE[k]))
+                                  for k in ENDED_WITH])
+def test_end_with_empty_payload(cb, handler, log, lane, kind, empty):
+    """A run that produced nothing ends with exactly the empty object given (not None)."""
+    rule, arg, h = KIND_RULE[kind], ENDED_WITH[kind], handler("h")
+    value = EMPTY_ENDS[empty]()
+
+    async def scenario():
+        rm = await start(configure(cb, lane, inheritable_callbacks=[h]), kind)
+        await call(getattr(rm, END_EVENT[kind])(value))
+        return rm.run_id
+
+    run_id = run(lane, scenario)
+    ends = [e for e in log.for_run(run_id, "h") if e.name == END_EVENT[kind]]
+    if check_equal(rule, len(ends), 1, f"{END_EVENT[kind]} events after "
+                                       f"{END_EVENT[kind]}({value!r}) on the {lane} manager"):
+        check(rule, payload(ends[0], arg) is value,
+              f"{END_EVENT[kind]}({value!r}): {arg} expected the very empty "
+              f"{type(value).__name__} given, got {payload(ends[0], arg)!r}")
+
+
 def _streaming_run_scenario(cb, lane, h, kind, item, tokens, response, error):
     """Two runs of ``kind``: one streams ``tokens`` then ends, one fails."""
 
@@ -266,13 +295,14 @@ def _nested_run(cb, lane, h, kind, body):
 
 
 @pytest.mark.rule("CB-EV-6")
+@pytest.mark.parametrize("text", ["intermediate text", ""], ids=["text", "empty-text"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_on_text(cb, handler, log, lane, kind):
-    text = "intermediate text"
+def test_on_text(cb, handler, log, lane, kind, text):
     parent, inner = _nested_run(cb, lane, handler("h"), kind,
                                 lambda rm: call(rm.on_text(text)))
     texts = log.named("on_text", "h")
-    if not check_equal("CB-EV-6", len(texts), 1, f"on_text events from a {kind} run"):
+    if not check_equal("CB-EV-6", len(texts), 1, f"on_text events from a {kind} run "
+                                                 f"after on_text({text!r})"):
         return
     event = texts[0]
     check_equal("CB-EV-6", payload(event, "text"), text, "text")
@@ -351,8 +381,19 @@ def test_keyword_pass_through_on_errors_and_agent_events(cb, handler, log, lane,
               f"{event.name}: keyword extra expected {marker!r}, got {event.kwargs.get('extra')!r}")
 
 
+def _raised_from(error: BaseException, cause: BaseException) -> BaseException:
+    """``error`` as raised by ``raise error from cause`` (``__cause__`` and traceback set)."""
+    try:
+        raise error from cause
+    except BaseException as exc:  # noqa: BLE001 - the very object raised is the point
+        return exc
+
+
 ERRORS = {
     "ValueError": lambda: ValueError("failed"),
+    "ValueError-from-KeyError": lambda: _raised_from(ValueError("failed"), KeyError("cause")),
+    "CancelledError-from-TimeoutError": lambda: _raised_from(
+        asyncio.CancelledError("cancelled"), TimeoutError("deadline")),
     "CancelledError": lambda: asyncio.CancelledError("cancelled"),
     "KeyboardInterrupt": lambda: KeyboardInterrupt(),
     "GeneratorExit": lambda: GeneratorExit(),
@@ -373,6 +414,82 @@ def test_error_object_passes_through(cb, handler, log, lane, kind, error_type):
     run(lane, scenario)
     errors = log.named(ERROR_EVENT[kind], "h")
     if check_equal("CB-EV-9", len(errors), 1, f"{ERROR_EVENT[kind]} events"):
-        check("CB-EV-9", payload(errors[0], "error") is error,
-              f"{ERROR_EVENT[kind]}: expected the very {error_type} given, "
-              f"got {payload(errors[0], 'error')!r}")
+        got = payload(errors[0], "error")
+        hint = " (its __cause__)" if got is not None and got is error.__cause__ else ""
+        check("CB-EV-9", got is error,
+              f"{ERROR_EVENT[kind]}: expected the very {error_type} given, got {got!r}{hint}")
+
+
+# -- the handler base classes accept the whole vocabulary ---------------------------------
+
+BASE_CLASSES = [pytest.param(False, id="base_handler"), pytest.param(True, id="async_handler")]
+
+
+def event_rule(name: str, kind: str) -> str:
+    """The rule that names event ``name`` of a ``kind`` run."""
+    return {"on_text": "CB-EV-6", "on_retry": "CB-EV-7",
+            "on_custom_event": "CB-CUSTOM-1"}.get(name, KIND_RULE[kind])
+
+
+def vocabulary(kind: str) -> list[str]:
+    """The names of the events :func:`every_event_of` dispatches for ``kind``."""
+    return [START_EVENT[kind], *(["on_agent_action", "on_agent_finish"] if kind == "chain"
+                                 else []),
+            *(["on_llm_new_token"] if kind in STREAMING else []), "on_text", "on_retry",
+            "on_custom_event", END_EVENT[kind], ERROR_EVENT[kind]]
+
+
+async def every_event_of(manager: Any, kind: str, emit: Any) -> None:
+    """Every event a ``kind`` run can deliver, each through ``emit(name, thunk)`` (``thunk()``
+    is the coroutine to await): an ended run with text, a retry, a custom event (and tokens
+    or agent steps), and a failed run."""
+    ok = await emit(START_EVENT[kind], lambda: start(manager, kind))
+    if kind == "chain":
+        await emit("on_agent_action", lambda: call(ok.on_agent_action(object())))
+        await emit("on_agent_finish", lambda: call(ok.on_agent_finish(object())))
+    if kind in STREAMING:
+        await emit("on_llm_new_token", lambda: call(ok.on_llm_new_token("tok", chunk=object())))
+    await emit("on_text", lambda: call(ok.on_text("text")))
+    await emit("on_retry", lambda: call(ok.on_retry(object())))
+    dispatcher = manager if kind in STREAMING else ok.get_child()
+    await emit("on_custom_event",
+               lambda: call(dispatcher.on_custom_event("progress", {"n": 1}, run_id=ok.run_id)))
+    await emit(END_EVENT[kind], lambda: end(ok, kind))
+    bad = await emit(START_EVENT[kind], lambda: start(manager, kind))
+    await emit(ERROR_EVENT[kind], lambda: fail(bad, kind, ValueError("failed")))
+
+
+@pytest.mark.rule("CB-EV-6", "CB-EV-7", "CB-CUSTOM-1")
+@pytest.mark.parametrize("is_async", BASE_CLASSES)
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.rule(KIND_RULE[k]))
+                                  for k in KINDS])
+def test_base_handler_accepts_every_event(cb, lane, kind, is_async):
+    """A handler that is a bare instance of a handler base class, no method overridden,
+    receives every event of every run kind without error (the base classes define each
+    event method as a no-op), on both managers."""
+    base = cb.async_handler if is_async else cb.base_handler
+    sort = "async handler" if is_async else "handler"
+    for name in vocabulary(kind):
+        check(event_rule(name, kind), callable(getattr(base, name, None)),
+              f"the {sort} base class {base.__name__} defines no {name}: a handler that "
+              f"does not override it fails on every {name} event")
+    bare = base()
+    bare.raise_error = True  # its errors reach the caller, so the kit can see them
+    current: list[str] = []
+
+    async def program():
+        await every_event_of(configure(cb, lane, inheritable_callbacks=[bare]), kind,
+                             lambda name, thunk: _noted(current, name, thunk))
+
+    try:
+        run(lane, program)
+    except Exception as exc:  # what the bare handler's event method raised
+        name = current[-1] if current else START_EVENT[kind]
+        check(event_rule(name, kind), False,
+              f"a bare {base.__name__}() (the {sort} base class, raise_error set, no method "
+              f"overridden) failed on {name} of a {kind} run on the {lane} manager: {exc!r}")
+
+
+async def _noted(names: list[str], name: str, thunk: Any) -> Any:
+    names.append(name)
+    return await thunk()

@@ -118,6 +118,28 @@ def test_no_end_without_start(cb, handler, log, lane, sorts):
         check_no_orphans("CB-PAIR-2", h.label, log.of(h.label))
 
 
+@pytest.mark.rule("CB-PAIR-2")
+@pytest.mark.parametrize("kind", KINDS)
+def test_handler_added_after_start_gets_no_end(cb, handler, log, lane, kind):
+    """A handler added to the manager once its runs started never saw their starts, so it
+    must get none of their token, end or error events."""
+    first, late = handler("first"), handler("late")
+
+    async def scenario():
+        manager = configure(cb, lane, inheritable_callbacks=[first])
+        ok, bad = await start(manager, kind), await start(manager, kind)
+        manager.add_handler(late)
+        if kind in STREAMING:
+            await call(ok.on_llm_new_token("tok"))
+        await end(ok, kind)
+        await fail(bad, kind, ValueError("failed"))
+
+    run(lane, scenario)
+    check("CB-PAIR-2", log.of("first"), "no event was delivered at all")
+    check_no_orphans("CB-PAIR-2", f"a handler added to the {lane} manager after its {kind} "
+                     f"runs started", log.of("late"))
+
+
 # -- CB-PAIR-3: cancellation and early stop ------------------------------------------------
 
 async def _open_runs(manager: Any, kinds: tuple[str, ...], body: Any, opened: list[Any]) -> None:

@@ -1,0 +1,22 @@
+"""Breaks CB-IGN-2: LLM runs are dispatched with no ignore flag.
+
+The LLM run managers' ``run_flag`` is ``None`` (the chat-model ones keep
+``ignore_chat_model``), so ``ignore_llm`` silences no LLM start, token, end or error.
+"""
+
+from tests.broken._variant import adapter, private_reference
+
+BREAKS = "CB-IGN-2"
+ALSO: dict[str, str] = {
+    "CB-IGN-1": (
+        "not a violation of CB-IGN-1: the ignore_flags golden transcript's no_llm "
+        "handler gets LLM events, and conformance.programs attributes every ignore-flag "
+        "difference of that transcript to the first CB-IGN rule it cites (CB-IGN-1)"
+    ),
+}
+
+ref = private_reference(__name__.rpartition(".")[2])
+rm = ref.run_managers
+rm.CallbackManagerForLLMRun.run_flag = None  # BROKEN: "ignore_llm"
+rm.AsyncCallbackManagerForLLMRun.run_flag = None  # BROKEN: "ignore_llm"
+runcert_adapter = adapter(ref, "llm_run_without_flag", __doc__.splitlines()[0])

@@ -1,0 +1,32 @@
+"""Breaks CB-IGN-6: on_retry is dispatched with no ignore flag.
+
+The run managers' ``on_retry`` was copied from ``on_text`` and kept its ``None`` flag,
+so ``ignore_retry`` silences nothing.
+"""
+
+from tests.broken._variant import adapter, private_reference
+
+BREAKS = "CB-IGN-6"
+ALSO: dict[str, str] = {
+    "CB-IGN-1": (
+        "not a violation of CB-IGN-1: the ignore_flags golden transcript's no_retry "
+        "handler gets on_retry, and conformance.programs attributes every ignore-flag "
+        "difference of that transcript to the first CB-IGN rule it cites (CB-IGN-1)"
+    ),
+}
+
+ref = private_reference(__name__.rpartition(".")[2])
+rm = ref.run_managers
+
+
+def on_retry(self, retry_state, **kwargs):
+    self._emit("on_retry", None, (retry_state,), kwargs)  # BROKEN: "ignore_retry"
+
+
+async def aon_retry(self, retry_state, **kwargs):
+    await self._emit("on_retry", None, (retry_state,), kwargs)  # BROKEN: "ignore_retry"
+
+
+rm.RunManager.on_retry = on_retry
+rm.AsyncRunManager.on_retry = aon_retry
+runcert_adapter = adapter(ref, "retry_without_flag", __doc__.splitlines()[0])

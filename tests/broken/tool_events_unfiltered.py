@@ -1,0 +1,40 @@
+"""Breaks CB-IGN-4: tool events are dispatched with no ignore flag.
+
+There is no ``ignore_tool``, and this variant concludes that tool runs have no flag at
+all (``None``), so ``ignore_agent`` silences agent actions but no tool event.
+"""
+
+from tests.broken._variant import adapter, private_reference, replace_function
+
+BREAKS = "CB-IGN-4"
+ALSO: dict[str, str] = {
+    "CB-IGN-1": (
+        "not a violation of CB-IGN-1: the ignore_flags golden transcript's no_agent "
+        "handler gets tool events, and conformance.programs attributes every "
+        "ignore-flag difference of that transcript to the first CB-IGN rule it cites "
+        "(CB-IGN-1)"
+    ),
+}
+
+ref = private_reference(__name__.rpartition(".")[2])
+
+
+d = ref.dispatch
+_handle, _ahandle = d.handle_event, d.ahandle_event
+
+
+def handle_event(handlers, event_name, ignore_flag, args, kwargs):
+    if event_name.startswith("on_tool_"):
+        ignore_flag = None  # BROKEN: tool runs belong to the agent family
+    _handle(handlers, event_name, ignore_flag, args, kwargs)
+
+
+async def ahandle_event(handlers, event_name, ignore_flag, args, kwargs):
+    if event_name.startswith("on_tool_"):
+        ignore_flag = None  # BROKEN: tool runs belong to the agent family
+    await _ahandle(handlers, event_name, ignore_flag, args, kwargs)
+
+
+replace_function(ref, "handle_event", handle_event)
+replace_function(ref, "ahandle_event", ahandle_event)
+runcert_adapter = adapter(ref, "tool_events_unfiltered", __doc__.splitlines()[0])
