@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -81,13 +82,15 @@ async def nested_runs(manager: Any, sync: Sync, component: Any = None) -> list[A
     return [root.run_id, tool.run_id, llm.run_id]
 
 
-def check_isolated(rule: str, log: Any, run_ids: list[list[Any]]) -> None:
+def check_isolated(rule: str, log: Any, run_ids: list[list[Any]],
+                   suffixes: tuple[str, ...] = ("",)) -> None:
     for i, own in enumerate(run_ids):
-        events = log.of(f"request-{i}")
-        foreign = [e.name for e in events if e.run_id not in own]
-        check_equal(rule, foreign, [], f"request-{i}'s handler: events of other requests")
-        check_equal(rule, len(events), EVENTS_PER_REQUEST,
-                    f"request-{i}'s handler: events of its own request")
+        for label in (f"request-{i}{suffix}" for suffix in suffixes):
+            events = log.of(label)
+            foreign = [e.name for e in events if e.run_id not in own]
+            check_equal(rule, foreign, [], f"{label}'s handler: events of other requests")
+            check_equal(rule, len(events), EVENTS_PER_REQUEST,
+                        f"{label}'s handler: events of its own request")
 
 
 def _isolation(cb, handler, log, lane, rule):
@@ -97,6 +100,10 @@ def _isolation(cb, handler, log, lane, rule):
         return await nested_runs(configure(cb, lane, inheritable_callbacks=[handlers[i]]), sync)
 
     check_isolated(rule, log, run_requests(lane, request))
+
+
+def _yield_thread(event: Any) -> None:
+    time.sleep(0.001)  # gives up the GIL: the other requests' threads run meanwhile
 
 
 @pytest.mark.rule("CB-ISO-1")
@@ -109,6 +116,21 @@ def test_concurrent_async_requests_isolated(cb, handler, log):
 @pytest.mark.requires(CB_SYNC)
 def test_concurrent_threaded_requests_isolated(cb, handler, log):
     _isolation(cb, handler, log, "sync", "CB-ISO-2")
+
+
+@pytest.mark.rule("CB-ISO-2")
+@pytest.mark.requires(CB_SYNC)
+def test_threads_interleaving_within_a_dispatch_isolated(cb, handler, log):
+    """Each request has two handlers that pause in every call, so a thread is switched
+    out between two handler calls of one event: state the sync dispatch shares between
+    threads (a reused keyword dict, a cached list) crosses requests here."""
+    pairs = [[handler(f"request-{i}{suffix}", hooks={"*": _yield_thread})
+              for suffix in ("", "-second")] for i in range(REQUESTS)]
+
+    async def request(i, sync):
+        return await nested_runs(configure(cb, "sync", inheritable_callbacks=pairs[i]), sync)
+
+    check_isolated("CB-ISO-2", log, run_requests("sync", request), ("", "-second"))
 
 
 @pytest.mark.rule("CB-ISO-3")

@@ -77,6 +77,44 @@ def test_raise_error_same_on_both_managers(runcert_adapter, cb, is_async, raise_
                 f"raise_error={raise_error} fails")
 
 
+class HandlerAbort(BaseException):
+    """What a handler may raise that is not an ``Exception`` (like KeyboardInterrupt)."""
+
+
+INTERRUPTS = {"KeyboardInterrupt": KeyboardInterrupt, "BaseException": HandlerAbort}
+
+
+@pytest.mark.rule("CB-PARITY-2")
+@pytest.mark.parametrize("interrupt", sorted(INTERRUPTS))
+@pytest.mark.parametrize("raise_error", [True, False], ids=["raise_error", "no-raise_error"])
+@pytest.mark.parametrize("is_async", HANDLER_KINDS)
+def test_handler_interrupt_same_on_both_managers(runcert_adapter, cb, is_async, raise_error,
+                                                 interrupt):
+    """A handler raising what is not an ``Exception`` (CB-DISP-3/4 speak of exceptions):
+    whatever one manager does with it, the other does the same."""
+    def stop(event):
+        raise INTERRUPTS[interrupt](f"raised by the handler in {event.name}")
+
+    async def program(manager):
+        await end(await start(manager, "chain"), "chain")
+
+    outcomes: dict[str, str | None] = {}
+    for lane in LANES:
+        h = make_handler(runcert_adapter, "interrupting", Log(), is_async=is_async,
+                         raise_error=raise_error, hooks={"on_chain_start": stop})
+        manager = configure(cb, lane, inheritable_callbacks=[h])
+        try:  # contained here: a KeyboardInterrupt must never stop the kit's own run
+            run(lane, lambda: program(manager))
+            outcomes[lane] = None
+        except BaseException as exc:  # noqa: BLE001 - the observation
+            outcomes[lane] = type(exc).__name__
+    sort = "async" if is_async else "sync"
+    check_equal("CB-PARITY-2", outcomes["async"], outcomes["sync"],
+                f"what reached the caller when a {sort} handler with raise_error={raise_error} "
+                f"raised {interrupt} (not an Exception), async manager vs sync manager "
+                f"(one manager catching BaseException?)")
+
+
 @pytest.mark.rule("CB-PARITY-2")
 @pytest.mark.parametrize("flag", IGNORE_FLAGS)
 @pytest.mark.parametrize("is_async", HANDLER_KINDS)

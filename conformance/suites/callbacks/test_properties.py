@@ -44,6 +44,16 @@ CHAT_FLAGS = {
                   "root": {"kind": "chain", "name": "chain", "steps": [{"call": {
                       "kind": "chat_model", "name": "chat_model",
                       "steps": [{"token": "Hel"}]}}]}}]}
+# Every kind of run failing (and caught by its parent), under a sync and an async handler:
+# each error path of each manager runs on every parity check, not only when drawn.
+EVERY_KIND_FAILS = {
+    "handlers": {"req1": {}, "h0": {"async": True}},
+    "requests": [{"name": "r1", "handlers": ["req1", "h0"], "tags": ["req:a"],
+                  "metadata": {"user": "req-1"},
+                  "root": {"kind": "chain", "name": "chain", "steps": [
+                      {"call": {"kind": kind, "name": kind, "catch": True, "steps": [
+                          {"error": {"type": "ValueError", "message": f"{kind} failed"}}]}}
+                      for kind in ("tool", "retriever", "llm", "chat_model", "chain")]}}]}
 INLINE_LLM = {
     "handlers": {"req1": {"run_inline": True}, "h0": {}},
     "requests": [{"name": "r1", "handlers": ["req1", "h0"],
@@ -324,6 +334,7 @@ def test_concurrent_isolation(runcert_adapter, counterexamples, lane, program):
 @LAWS
 @given(program=programs(inline=True, ignore=True, errors=True))
 @example(program=INLINE_LLM)
+@example(program=EVERY_KIND_FAILS)
 def test_sync_async_parity(runcert_adapter, counterexamples, program):
     """The same program shows every handler the same transcript on both managers."""
     with counterexamples.callbacks(program, ["sync", "async"]):

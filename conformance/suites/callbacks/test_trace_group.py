@@ -6,6 +6,7 @@ which requires the async context manager to satisfy CB-GROUP-1 to CB-GROUP-4.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from conformance.adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP
+from conformance import aio
 from conformance.checks import check, check_equal, escape_verdict
 from conformance.lanes import call, configure, run
 
@@ -206,3 +208,120 @@ def test_group_tags_metadata_and_run_id(cb, handler, log, lane):
     unlabelled = [e.name for e in events
                   if e.name.endswith("_start") and (e.metadata or {}).get("group") != 1]
     check_equal(rule, unlabelled, [], "start events inside the group without its metadata")
+
+
+# How a BaseException that is not an Exception leaves a group's block, per lane: raised in
+# it, thrown in at a yield when a generator holding the group is closed early, or (async)
+# delivered by cancelling the task that runs the block.
+INTERRUPTIONS = {"sync": ("KeyboardInterrupt", "GeneratorExit"),
+                 "async": ("KeyboardInterrupt", "GeneratorExit", "CancelledError")}
+
+
+def interrupted_group_lanes():
+    """(lane, how) pairs; the sync lane checks CB-GROUP-3, the async lane CB-GROUP-5."""
+    return pytest.mark.parametrize(("lane", "how"), [
+        pytest.param(lane, how, id=f"{how}-{lane}", marks=[
+            pytest.mark.rule(rule_of(lane, "CB-GROUP-3")),
+            pytest.mark.requires(CB_SYNC if lane == "sync" else CB_ASYNC)])
+        for lane in ("sync", "async") for how in INTERRUPTIONS[lane]])
+
+
+async def _interrupted_group(cb, lane, cm, how, seen):
+    """Leave a group's block by ``how``; ``seen`` gets the exception the block raised
+    ("raised") and the one that left the group's context manager ("escaped")."""
+
+    async def block(group):  # runs inside the group; notes what it raises
+        try:
+            if how == "KeyboardInterrupt":
+                raise KeyboardInterrupt("inside the group")
+            await aio.within(asyncio.get_running_loop().create_future(), "cancellation")
+        except BaseException as exc:  # noqa: BLE001 - noted, then re-raised
+            seen["raised"] = exc
+            raise
+
+    if how == "GeneratorExit" and lane == "sync":
+        def holder():
+            try:
+                with cb.trace_as_chain_group("g", callback_manager=cm):
+                    try:
+                        yield "first"
+                    except BaseException as exc:  # noqa: BLE001
+                        seen["raised"] = exc
+                        raise
+            except BaseException as exc:  # noqa: BLE001
+                seen["escaped"] = exc
+                raise
+
+        stream = holder()
+        next(stream)
+        stream.close()  # the consumer stops early: GeneratorExit at the yield
+        return
+    if how == "GeneratorExit":
+        async def aholder():
+            try:
+                async with cb.atrace_as_chain_group("g", callback_manager=cm):
+                    try:
+                        yield "first"
+                    except BaseException as exc:  # noqa: BLE001
+                        seen["raised"] = exc
+                        raise
+            except BaseException as exc:  # noqa: BLE001
+                seen["escaped"] = exc
+                raise
+
+        astream = aholder()
+        await astream.__anext__()
+        await astream.aclose()
+        return
+
+    async def guarded():
+        try:
+            async with open_group(cb, lane, "g", callback_manager=cm) as group:
+                if how == "CancelledError":
+                    entered.set()
+                await block(group)
+        except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt is contained here
+            seen["escaped"] = exc
+            if how == "CancelledError":
+                raise
+
+    if how != "CancelledError":
+        await guarded()
+        return
+    entered = asyncio.Event()
+    task = asyncio.get_running_loop().create_task(guarded())
+    await aio.within(entered.wait(), "the group's block to start")
+    await asyncio.sleep(0)  # the block is now waiting
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+@interrupted_group_lanes()
+def test_group_interrupted(cb, handler, log, lane, how):
+    """A BaseException that is not an Exception (an interrupt, a generator closed early,
+    a cancelled task) ends the group run with on_chain_error too, and leaves unchanged."""
+    rule = rule_of(lane, "CB-GROUP-3")
+    h = handler("req")
+    seen: dict[str, BaseException] = {}
+
+    async def scenario():
+        cm = configure(cb, lane, inheritable_callbacks=[h])
+        await _interrupted_group(cb, lane, cm, how, seen)
+
+    try:
+        run(lane, scenario)
+    except KeyboardInterrupt as leaked:  # never let it stop the kit's own run
+        check(rule, False, f"a KeyboardInterrupt escaped the group's caller: {leaked!r}")
+    raised, escaped = seen.get("raised"), seen.get("escaped")
+    check(rule, raised is not None, f"the group's block was not interrupted by {how}")
+    check(rule, escaped is raised,
+          f"exception leaving the group block after a {how}: expected the block's "
+          f"{raised!r} unchanged, got {escaped!r}")
+    first = _group_start(rule, log)
+    ends = _ends_of(log, first.run_id)
+    check_equal(rule, [e.name for e in ends], ["on_chain_error"],
+                f"end events of the group run left by a {how} (a group that catches "
+                f"Exception only leaves its run open)")
+    check(rule, all(e.args.get("error") is raised for e in ends),
+          f"error dispatched: expected the block's {how}, got "
+          f"{[e.args.get('error') for e in ends]}")
