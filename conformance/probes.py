@@ -398,5 +398,5 @@ def merge_order(adapter: Adapter, lane: str) -> Any:
             "tags": [str(t) for t in merged.tags]}
 
 
-# The stream probes register themselves through ``probe`` (defined above) on import.
-from . import stream_probes  # noqa: E402,F401
+# The manager and stream probes register themselves through ``probe`` (defined above) on import.
+from . import manager_probes, stream_probes  # noqa: E402,F401
