@@ -78,22 +78,33 @@ async def _in_group(adapter: Adapter, lane: str, body: Any) -> Any:
         return body(group)
 
 
+#: What ``remove_from_one_side`` can remove, and the fields each removal touches.
+REMOVALS = {"handler": ("handlers", "inheritable_handlers"),
+            "tags": ("tags", "inheritable_tags"),
+            "metadata": ("metadata", "inheritable_metadata")}
+
+
 @probe
-def remove_from_one_side(adapter: Adapter, lane: str) -> Any:
-    """Removal of an entry a manager holds on one side only (CB-CONS-5, CB-CONS-6):
-    ``remove_handler`` of a local-only handler, ``remove_tags`` of a local-only tag and
-    ``remove_metadata`` of an inheritable-only key; what each call did, and the fields."""
+def remove_from_one_side(adapter: Adapter, lane: str, removals: list[str]) -> Any:
+    """Removal of an entry a manager holds on one side only: ``remove_handler`` of a
+    local-only handler (CB-CONS-5), ``remove_tags`` of a local-only tag and
+    ``remove_metadata`` of an inheritable-only key (CB-CONS-6), as ``removals`` names
+    them; what each call did, and the fields it touches afterwards."""
     handler = make_handler(adapter, "local", Log())
     cls = manager_class(factories(adapter), lane)
     manager = cls([handler], [], None, tags=["shared", "own"], inheritable_tags=["shared"],
                   metadata={"own": 1}, inheritable_metadata={"up": 2})
-    return {"remove_handler(local)": outcome_of(lambda: manager.remove_handler(handler)),
-            "remove_tags(['own'])": outcome_of(lambda: manager.remove_tags(["own"])),
-            "remove_metadata(['up'])": outcome_of(lambda: manager.remove_metadata(["up"])),
-            "after": {"handlers": _labels(manager.handlers),
-                      "inheritable_handlers": _labels(manager.inheritable_handlers),
-                      **{name: getattr(manager, name) for name in
-                         ("tags", "inheritable_tags", "metadata", "inheritable_metadata")}}}
+    calls = {"handler": ("remove_handler(local)", lambda: manager.remove_handler(handler)),
+             "tags": ("remove_tags(['own'])", lambda: manager.remove_tags(["own"])),
+             "metadata": ("remove_metadata(['up'])", lambda: manager.remove_metadata(["up"]))}
+    observed: dict[str, Any] = {}
+    for removal in removals:
+        name, function = calls[removal]
+        observed[name] = outcome_of(function)
+    fields = [field for removal in removals for field in REMOVALS[removal]]
+    observed["after"] = {field: _labels(getattr(manager, field)) if field.endswith("handlers")
+                         else getattr(manager, field) for field in fields}
+    return observed
 
 
 @probe

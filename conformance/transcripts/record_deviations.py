@@ -60,7 +60,7 @@ def with_program(lanes: list[str], prog: dict[str, Any]) -> dict[str, Any]:
     return {"lanes": lanes, "program": prog}
 
 
-def with_probe(lanes: list[str], name: str, **args: Any) -> dict[str, Any]:
+def with_probe(lanes: list[str], name: str, /, **args: Any) -> dict[str, Any]:
     return {"lanes": lanes, "probe": {"name": name, "args": args}}
 
 
@@ -112,7 +112,16 @@ DEFINITIONS: dict[str, dict[str, Any]] = {
     "CB-PAIR-4": with_probe(["async"], "cancel_during_end", kind="tool"),
     "CB-ASYNC-6": with_probe(["async"], "raise_while_others_run"),
     "CB-PAIR-5": with_probe(BOTH, "handlers_changed_after_start", kind="chain"),
-    "CB-MERGE-3": with_probe(BOTH, "merge_order"),
+    "CB-MERGE-3": [with_probe(BOTH, "merge_order")] * 2,  # tags only, then handlers too
+    "CB-MERGE-2": [with_probe(BOTH, "merge_fields"), with_probe(BOTH, "merge_fields", group=True)],
+    "CB-CONS-5": with_probe(BOTH, "remove_from_one_side", removals=["handler"]),
+    "CB-CONS-6": with_probe(BOTH, "remove_from_one_side", removals=["tags", "metadata"]),
+    "CB-ID-7": with_probe(BOTH, "explicit_parent"),
+    "CB-EV-5": with_probe(BOTH, "bare_handler_chat_start"),
+    "CB-DISP-6": with_probe(["async"], "inline_multi_prompt_starts"),
+    "CB-VERB-3": with_probe(["sync"], "stdout_chain_start"),
+    "CB-VERB-5": with_probe(["sync"], "stdout_chain_start", serialized={"name": "c"},
+                            name="given"),
 }
 
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from conformance.checks import check, check_equal
+from conformance.checks import check, check_equal, escape_verdict
 from conformance.lanes import call, configure, manager_class, run
 
 from .test_identity import KINDS, SER, exercise, start
@@ -141,17 +141,20 @@ def test_add_and_remove_handler(cb, handler, lane):
     _run_steps(manager, steps)
 
 
-def _run_steps(manager, steps):
-    """Apply each step; after it, the handler lists must be the expected ones."""
-    for what, step, handlers, inheritable in steps:
+def _run_steps(manager, steps, rule="CB-CONS-5", fields=HANDLER_LISTS, view=_fields):
+    """Apply each step ``(what, action, *expected)``; after it, ``view(manager, fields)``
+    must be the expected values of ``fields``. A step that raises has not done its job:
+    that is the rule's finding, and the later steps (which build on it) are not run."""
+    for what, action, *expected in steps:
         try:
-            step()
-        except Exception as exc:  # a mutator that raises has not done its job
-            check("CB-CONS-5", False, f"{what} raised {exc!r} (handlers={manager.handlers}, "
-                  f"inheritable_handlers={manager.inheritable_handlers})")
-        check_equal("CB-CONS-5", _fields(manager, HANDLER_LISTS),
-                    {"handlers": handlers, "inheritable_handlers": inheritable},
-                    f"after {what}")
+            action()
+        except Exception as exc:  # noqa: BLE001 - a mutator that raises fails the rule
+            escape_verdict(exc)
+            check(rule, False, f"{what} raised {exc!r} (after it: {view(manager, fields)})")
+            return
+        if not check_equal(rule, view(manager, fields), dict(zip(fields, expected)),
+                           f"after {what}"):
+            return
 
 
 @pytest.mark.rule("CB-CONS-5")
@@ -204,23 +207,19 @@ def test_set_handler(cb, handler, lane, inherit):
 TAG_LISTS = ("tags", "inheritable_tags")
 
 
-def _tag_sets(manager):
-    return {name: sorted(getattr(manager, name)) for name in TAG_LISTS}
+def _tag_sets(manager, names):
+    return {name: sorted(getattr(manager, name)) for name in names}
 
 
 @pytest.mark.rule("CB-CONS-6")
 def test_tag_mutation(cb, lane):
     manager = manager_class(cb, lane)([])
-    manager.add_tags(["a", "b"])
-    check_equal("CB-CONS-6", _tag_sets(manager),
-                {"tags": ["a", "b"], "inheritable_tags": ["a", "b"]}, "after add_tags(['a', 'b'])")
-    manager.add_tags(["c"], inherit=False)
-    check_equal("CB-CONS-6", _tag_sets(manager),
-                {"tags": ["a", "b", "c"], "inheritable_tags": ["a", "b"]},
-                "after add_tags(['c'], inherit=False)")
-    manager.remove_tags(["a", "c"])
-    check_equal("CB-CONS-6", _tag_sets(manager), {"tags": ["b"], "inheritable_tags": ["b"]},
-                "after remove_tags(['a', 'c'])")
+    _run_steps(manager, [
+        ("add_tags(['a', 'b'])", lambda: manager.add_tags(["a", "b"]), ["a", "b"], ["a", "b"]),
+        ("add_tags(['c'], inherit=False)", lambda: manager.add_tags(["c"], inherit=False),
+         ["a", "b", "c"], ["a", "b"]),
+        ("remove_tags(['a', 'c'])", lambda: manager.remove_tags(["a", "c"]), ["b"], ["b"]),
+    ], "CB-CONS-6", TAG_LISTS, _tag_sets)
 
 
 METADATA = ("metadata", "inheritable_metadata")
@@ -229,30 +228,25 @@ METADATA = ("metadata", "inheritable_metadata")
 @pytest.mark.rule("CB-CONS-6")
 def test_metadata_mutation(cb, lane):
     manager = manager_class(cb, lane)([])
-    manager.add_metadata({"k": 1, "j": 1})
-    check_equal("CB-CONS-6", _fields(manager, METADATA),
-                {"metadata": {"k": 1, "j": 1}, "inheritable_metadata": {"k": 1, "j": 1}},
-                "after add_metadata({'k': 1, 'j': 1})")
-    manager.add_metadata({"k": 2, "l": 3}, inherit=False)
-    check_equal("CB-CONS-6", _fields(manager, METADATA),
-                {"metadata": {"k": 2, "j": 1, "l": 3}, "inheritable_metadata": {"k": 1, "j": 1}},
-                "after add_metadata({'k': 2, 'l': 3}, inherit=False)")
-    manager.add_metadata({"j": 5})
-    check_equal("CB-CONS-6", _fields(manager, METADATA),
-                {"metadata": {"k": 2, "j": 5, "l": 3}, "inheritable_metadata": {"k": 1, "j": 5}},
-                "after add_metadata({'j': 5})")
-    manager.remove_metadata(["k", "l"])
-    check_equal("CB-CONS-6", _fields(manager, METADATA),
-                {"metadata": {"j": 5}, "inheritable_metadata": {"j": 5}},
-                "after remove_metadata(['k', 'l'])")
+    _run_steps(manager, [
+        ("add_metadata({'k': 1, 'j': 1})", lambda: manager.add_metadata({"k": 1, "j": 1}),
+         {"k": 1, "j": 1}, {"k": 1, "j": 1}),
+        ("add_metadata({'k': 2, 'l': 3}, inherit=False)",
+         lambda: manager.add_metadata({"k": 2, "l": 3}, inherit=False),
+         {"k": 2, "j": 1, "l": 3}, {"k": 1, "j": 1}),
+        ("add_metadata({'j': 5})", lambda: manager.add_metadata({"j": 5}),
+         {"k": 2, "j": 5, "l": 3}, {"k": 1, "j": 5}),
+        ("remove_metadata(['k', 'l'])", lambda: manager.remove_metadata(["k", "l"]),
+         {"j": 5}, {"j": 5}),
+    ], "CB-CONS-6", METADATA)
 
 
 @pytest.mark.rule("CB-CONS-6")
 def test_remove_metadata_of_one_side_only(cb, lane):
     """A key present in only one of the two dicts (or in neither) is removed where it is."""
     manager = manager_class(cb, lane)([], metadata={"own": 1}, inheritable_metadata={"up": 2})
-    manager.remove_metadata(["up", "own", "absent"])
-    check_equal("CB-CONS-6", _fields(manager, METADATA),
-                {"metadata": {}, "inheritable_metadata": {}},
-                "after remove_metadata(['up', 'own', 'absent']) on metadata {'own': 1} and "
-                "inheritable_metadata {'up': 2}")
+    _run_steps(manager, [
+        ("remove_metadata(['up', 'own', 'absent']) on metadata {'own': 1} and "
+         "inheritable_metadata {'up': 2}",
+         lambda: manager.remove_metadata(["up", "own", "absent"]), {}, {}),
+    ], "CB-CONS-6", METADATA)
