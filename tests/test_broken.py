@@ -18,7 +18,7 @@ import pytest
 
 from tests.certify import (
     CONTROL, SUITES, Certification, assert_control_passes, assert_documented, assert_rejected,
-    assert_targeted, certify, selected, start_all,
+    assert_targeted, certify, selected, start_all, uncovered_must_rules,
 )
 from tests.certify import broken_module as _module
 
@@ -72,3 +72,22 @@ def test_break_is_targeted(impl: str, certifications) -> None:
 @pytest.mark.parametrize("impl", [CONTROL])
 def test_reference_passes_the_same_harness(impl: str, certifications) -> None:
     assert_control_passes(certifications[impl].result())
+
+
+def test_every_must_rule_has_a_single_rule_variant() -> None:
+    """The kit proves each MUST rule of the callback contract can fail: a variant breaks it
+    alone and is rejected on it (the tests above), or its spec entry says why no
+    implementation can break it alone (``*Single-rule break:* none``)."""
+    missing = uncovered_must_rules("CB-", [broken_module(name) for name in BROKEN])
+    assert not missing, (f"MUST rules with no single-rule broken variant in tests/broken/: "
+                         f"{missing}")
+
+
+@pytest.mark.parametrize("impl", BROKEN)
+def test_variant_declares_what_else_it_breaks(impl: str) -> None:
+    """Every variant names the other rules its bug breaks (``ALSO``, possibly empty), so
+    that a failure on any other rule is a blame the kit put on the wrong rule."""
+    also = getattr(broken_module(impl), "ALSO", None)
+    assert isinstance(also, dict) and all(
+        isinstance(reason, str) and reason.strip() for reason in also.values()), (
+        f"tests/broken/{impl}.py needs ALSO: dict[rule, reason] (empty if none)")

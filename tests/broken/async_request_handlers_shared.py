@@ -10,6 +10,11 @@ to the handlers of whichever request configured last.
 from tests.broken._variant import adapter, private_reference
 
 BREAKS = "CB-ISO-1"
+ALSO = {
+    "CB-ISO-3": "a request's handlers see the runs of the other requests",
+    "CB-SCOPE-1": "request-scoped handlers of one request receive another request's events "
+                  "(transcript)",
+}
 
 ref = private_reference(__name__.rpartition(".")[2])
 AsyncCallbackManager = ref.managers.AsyncCallbackManager

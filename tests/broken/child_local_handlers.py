@@ -8,6 +8,12 @@ also receives the events of every sub-run.
 from tests.broken._variant import adapter, private_reference
 
 BREAKS = "CB-CHILD-2"
+ALSO = {
+    "CB-SCOPE-2": "a constructor-scoped (local) handler reaches the sub-runs",
+    "CB-SYNC-3": "get_sync().get_child() carries the local handlers too",
+    "CB-CUSTOM-1": "custom events of sub-runs reach the local handler that should not see them "
+                   "(transcript)",
+}
 
 ref = private_reference(__name__.rpartition(".")[2])
 BaseRunManager = ref.run_managers.BaseRunManager

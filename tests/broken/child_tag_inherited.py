@@ -7,6 +7,10 @@ this variant adds it with ``inherit=True``, so it leaks into every grandchild.
 from tests.broken._variant import adapter, private_reference
 
 BREAKS = "CB-CHILD-3"
+ALSO = {
+    "CB-TAG-1": "the child's tag shows up in the sub-runs' tags",
+    "CB-CUSTOM-1": "custom events of sub-runs carry the inherited child tag (transcript)",
+}
 
 ref = private_reference(__name__.rpartition(".")[2])
 BaseRunManager = ref.run_managers.BaseRunManager

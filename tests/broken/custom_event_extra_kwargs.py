@@ -9,6 +9,7 @@ from uuid import uuid4
 from tests.broken._variant import adapter, private_reference
 
 BREAKS = "CB-CUSTOM-3"
+ALSO: dict[str, str] = {}
 
 ref = private_reference(__name__.rpartition(".")[2])
 Base = ref.managers.BaseCallbackManager

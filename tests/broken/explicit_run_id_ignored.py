@@ -6,6 +6,11 @@ Every run gets a fresh uuid4, whatever the caller passed as ``run_id``.
 from tests.broken._variant import adapter, private_reference
 
 BREAKS = "CB-ID-2"
+ALSO = {
+    "CB-ID-3": "the first run of a multi-prompt start does not get the explicit run_id",
+    "CB-GROUP-4": "the group run does not get its explicit run_id",
+    "CB-GROUP-5": "the async group run does not get its explicit run_id",
+}
 
 ref = private_reference(__name__.rpartition(".")[2])
 Base = ref.managers.BaseCallbackManager

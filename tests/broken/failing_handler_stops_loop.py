@@ -10,6 +10,7 @@ import inspect
 from tests.broken._variant import adapter, private_reference, replace_function
 
 BREAKS = "CB-DISP-5"
+ALSO: dict[str, str] = {}
 
 ref = private_reference(__name__.rpartition(".")[2])
 dispatch = ref.dispatch

@@ -8,6 +8,10 @@ them, which CB-IGN-7 also forbids).
 from tests.broken._variant import adapter, private_reference, replace_function
 
 BREAKS = "CB-IGN-5"
+ALSO = {
+    "CB-IGN-1": "a handler with ignore_chain also loses retriever events",
+    "CB-IGN-7": "the flag families are no longer independent",
+}
 
 ref = private_reference(__name__.rpartition(".")[2])
 

@@ -7,6 +7,10 @@ to ``inheritable_handlers`` as well, so they leak into every sub-run.
 from tests.broken._variant import adapter, after_configure, given_handlers, private_reference
 
 BREAKS = "CB-SCOPE-2"
+ALSO = {
+    "CB-CHILD-2": "get_child() holds the local handlers too",
+    "CB-CUSTOM-1": "custom events of sub-runs reach the local handler (transcript)",
+}
 
 ref = private_reference(__name__.rpartition(".")[2])
 

@@ -7,6 +7,9 @@ inheritable metadata last, so the request's value wins.
 from tests.broken._variant import adapter, after_configure, private_reference
 
 BREAKS = "CB-META-3"
+ALSO = {
+    "CB-META-1": "start events carry the inherited value where the local one must win",
+}
 
 ref = private_reference(__name__.rpartition(".")[2])
 

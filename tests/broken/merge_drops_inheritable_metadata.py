@@ -7,6 +7,7 @@ manager's ``inheritable_metadata`` is only ``a``'s.
 from tests.broken._variant import adapter, private_reference
 
 BREAKS = "CB-MERGE-2"
+ALSO: dict[str, str] = {}
 
 ref = private_reference(__name__.rpartition(".")[2])
 Base = ref.managers.BaseCallbackManager

@@ -9,6 +9,7 @@ from uuid import uuid4
 from tests.broken._variant import adapter, private_reference
 
 BREAKS = "CB-NOOP-1"
+ALSO: dict[str, str] = {}
 
 ref = private_reference(__name__.rpartition(".")[2])
 BaseRunManager = ref.run_managers.BaseRunManager

@@ -7,6 +7,9 @@ it in ``inheritable_handlers``, so every sub-run prints too.
 from tests.broken._variant import adapter, after_configure, private_reference
 
 BREAKS = "CB-VERB-1"
+ALSO = {
+    "CB-VERB-2": "verbose=True changes inheritable_handlers",
+}
 
 ref = private_reference(__name__.rpartition(".")[2])
 

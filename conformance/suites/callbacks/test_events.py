@@ -294,7 +294,7 @@ def _nested_run(cb, lane, h, kind, body):
     return run(lane, scenario)
 
 
-@pytest.mark.rule("CB-EV-6")
+@pytest.mark.rule("CB-EV-6", "CB-ID-4")
 @pytest.mark.parametrize("text", ["intermediate text", ""], ids=["text", "empty-text"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_on_text(cb, handler, log, lane, kind, text):
@@ -306,13 +306,13 @@ def test_on_text(cb, handler, log, lane, kind, text):
         return
     event = texts[0]
     check_equal("CB-EV-6", payload(event, "text"), text, "text")
-    check_equal("CB-EV-6", event.run_id, inner.run_id, "run_id")
-    check_equal("CB-EV-6", event.parent_run_id, parent.run_id, "parent_run_id")
+    check_equal("CB-ID-4", event.run_id, inner.run_id, "run_id")
+    check_equal("CB-ID-4", event.parent_run_id, parent.run_id, "parent_run_id")
     check_equal("CB-EV-6", event.tags, list(inner.tags), "tags (the run's tags)")
     check("CB-EV-6", "inner" in (event.tags or []), f"tags lack the child's tag: {event.tags}")
 
 
-@pytest.mark.rule("CB-EV-7")
+@pytest.mark.rule("CB-EV-7", "CB-ID-4")
 @pytest.mark.parametrize("kind", KINDS)
 def test_on_retry(cb, handler, log, lane, kind):
     retry_state = object()
@@ -324,8 +324,8 @@ def test_on_retry(cb, handler, log, lane, kind):
     event = retries[0]
     check("CB-EV-7", payload(event, "retry_state") is retry_state,
           f"retry_state: expected the very object given, got {payload(event, 'retry_state')!r}")
-    check_equal("CB-EV-7", event.run_id, inner.run_id, "run_id")
-    check_equal("CB-EV-7", event.parent_run_id, parent.run_id, "parent_run_id")
+    check_equal("CB-ID-4", event.run_id, inner.run_id, "run_id")
+    check_equal("CB-ID-4", event.parent_run_id, parent.run_id, "parent_run_id")
     check_equal("CB-EV-7", event.tags, list(inner.tags), "tags (the run's tags)")
 
 
