@@ -41,6 +41,56 @@ async def within(awaitable: Awaitable[T], what: str = "the implementation") -> T
         ) from None
 
 
+class _Unfinished:
+    def __repr__(self) -> str:
+        return "UNFINISHED"
+
+
+#: What :func:`finishes` returns for an awaitable that did not finish under a listed
+#: deviation of its rule (the check recorded it; there is no result to look at).
+UNFINISHED: Any = _Unfinished()
+
+
+async def finishes(rule: str, awaitable: Awaitable[T], what: str) -> T:
+    """Await ``awaitable`` for at most AWAIT_TIMEOUT seconds, where ``rule`` itself says
+    it finishes (a reader waiting at abort() ends, abort() returns, ...).
+
+    Not finishing is then the rule's own finding, not a timeout: the rule's check fails
+    with "<what> did not finish within Ns". Use it only where going on waiting is exactly
+    what ``rule`` forbids; every other wait stays :func:`within` (a hang is a timeout).
+    What was left waiting is cancelled and given the same time to stop, so no task of
+    the test outlives it (one that sits on its cancellation is left to the leak check).
+    Returns what ``awaitable`` returned (what it raised propagates, the kit's verdicts
+    included), or :data:`UNFINISHED` when the rule is a listed deviation.
+    """
+    done, result = await finished(awaitable)
+    if done:
+        return result
+    checks.check(rule, False, f"{what} did not finish within {AWAIT_TIMEOUT:g}s")
+    return UNFINISHED
+
+
+async def finished(awaitable: Awaitable[T]) -> tuple[bool, T | None]:
+    """``(True, what it returned)``, or ``(False, None)`` when ``awaitable`` did not finish
+    within AWAIT_TIMEOUT seconds; what it raised propagates. One left waiting is cancelled
+    and given the same time to stop (one that sits on its cancellation is left to the
+    leak check). For :func:`finishes`, and for probes, which observe a hang as "did not
+    finish" instead of stopping on it."""
+    task = asyncio.ensure_future(awaitable)
+    try:
+        await asyncio.wait({task}, timeout=AWAIT_TIMEOUT)
+    except BaseException:
+        task.cancel()
+        raise
+    if task.done():
+        return True, task.result()
+    task.cancel()
+    await asyncio.wait({task}, timeout=AWAIT_TIMEOUT)
+    if task.done() and not task.cancelled():
+        task.exception()  # retrieved: cleanup only, nothing observes it
+    return False, None
+
+
 async def gather_outcomes(*awaitables: Awaitable[Any]) -> list[Any]:
     """What each awaitable returned or raised, like ``gather(..., return_exceptions=True)``.
 

@@ -705,7 +705,8 @@ class AbortMachine(RunMachine):
 
     def _check_ended(self, consumer: Consumer) -> None:
         check(self.abort_rule, consumer.task is None,
-              f"{consumer.label} is still waiting after abort()")
+              f"{consumer.label} did not finish after abort() (still waiting once the loop "
+              f"settled)")
         if consumer.blocked is not None:
             check("RS-ABORT-5", consumer.blocked not in consumer.received,
                   f"step {consumer.blocked} was blocked on {consumer.label}'s full log "
@@ -719,7 +720,9 @@ class AbortMachine(RunMachine):
 
     def _check_results(self) -> None:
         for method, task in self.results:
-            check("RS-RES-6", task.done(), f"{method}() still waits after abort()")
+            check("RS-RES-6", task.done(),
+                  f"{method}() did not finish after abort() (still waiting once the loop "
+                  f"settled)")
             if not task.done():
                 continue
             error = None if task.cancelled() else task.exception()

@@ -38,11 +38,13 @@ def data(item: Any) -> Any:
     return item["params"]["data"] if isinstance(item, dict) and "params" in item else item
 
 
-async def read_all(cursor: Any) -> dict[str, Any]:
-    """Every item ``cursor`` still yields, then ``end`` or the error that stopped it."""
+async def read_all(cursor: Any, unbounded: bool = False) -> dict[str, Any]:
+    """Every item ``cursor`` still yields, then ``end`` or the error that stopped it
+    (``unbounded``: no time limit of its own, for a task joined by :func:`finished_or_not`)."""
     items: list[Any] = []
+    next_of = drive.anext_unbounded if unbounded else anext_or_end
     try:
-        while (item := await anext_or_end(cursor)) is not END:
+        while (item := await next_of(cursor)) is not END:
             items.append(data(item))
     except Exception as exc:  # noqa: BLE001 - the error is the observation
         return {"items": items, "then": f"raised {render_error(exc)}"}
@@ -66,6 +68,17 @@ def open_sync_run(adapter: Adapter, source: Any, projections: list[ProjectionSpe
     if factory is None:
         raise ProgramError(f"{adapter.name} gives no sync run streams")
     return factory(source, projections)
+
+
+#: A probe's observation of a wait that did not end in the time limit.
+DID_NOT_FINISH = "did not finish"
+
+
+async def finished_or_not(awaitable: Any) -> Any:
+    """What ``awaitable`` returned, or :data:`DID_NOT_FINISH` (then cancelled): a probe
+    observes a hang instead of stopping on it."""
+    done, value = await aio.finished(awaitable)
+    return value if done else DID_NOT_FINISH
 
 
 def outcome(function: Callable[[], Any]) -> tuple[str, Any]:
@@ -116,13 +129,15 @@ def cancel_pumping_consumer(adapter: Adapter, lane: str, generator: bool = True)
         await drive.take(values_cursor, 1)
         pumper = asyncio.create_task(anext_or_end(main_log))
         await aio.within(source.held(1), "the main log's pull of the second event")
-        waiter = asyncio.create_task(read_all(values_cursor))
+        waiter = asyncio.create_task(read_all(values_cursor, unbounded=True))
         await aio.settle()
         pumper.cancel()
-        await aio.gather_outcomes(pumper)
+        cancelled = await finished_or_not(aio.gather_outcomes(pumper))
         source.release(1)
-        after = await aio.within(waiter, "the values reader")
-        result = await aio.within(run.output(), "output()")
+        after = await finished_or_not(waiter)
+        result = await finished_or_not(run.output())
+        if cancelled == DID_NOT_FINISH:  # an observation only when it is one
+            after = {"main log reader after its cancellation": cancelled, "then": after}
         await aio.within(main_log.aclose(), "closing the cancelled main-log cursor")
         return {"values reader after the cancellation": after, "output()": result,
                 "pulls": source.count.pulls, "cancelled pulls": source.count.cancelled}

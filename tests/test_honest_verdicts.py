@@ -12,7 +12,7 @@ import pytest
 
 from conformance.rules import catalogue
 
-from .conftest import USAGE_ERROR, suite
+from .conftest import CALLBACK_SUITES, USAGE_ERROR, suite
 
 FAST = "--runcert-profile=fast"
 
@@ -171,3 +171,50 @@ def test_outcomes_of_tasks_are_gathered_through_aio():
     offending = [str(p.relative_to(kit)) for p in files if p.name != "aio.py"
                  and "return_exceptions=True" in p.read_text(encoding="utf-8")]
     assert not offending, f"gather(return_exceptions=True) outside conformance/aio.py: {offending}"
+
+
+# -- a rule that says something finishes judges a hang itself ------------------------------------
+
+STREAM_SUITES = CALLBACK_SUITES.parent / "streams"
+ABORT_ONLY_MARKS = "--impl=tests.variants.abort_only_marks"
+
+
+def test_an_unlisted_hang_a_rule_forbids_is_a_fail_of_that_rule(runcert):
+    """abort() leaves the held pull alone and nothing is listed: the reader waiting at
+    the abort, and the result method that was pulling, never end. RS-ABORT-2, RS-ABORT-9
+    and RS-RES-6 say they end, so each fails by its own check, saying what did not
+    finish; none of them is a timeout."""
+    run = runcert(ABORT_ONLY_MARKS, FAST, "--runcert-await-timeout=1",
+                  str(STREAM_SUITES / "test_abort.py"), str(STREAM_SUITES / "test_results.py"),
+                  "-k", "test_cursors_end_cleanly_after_their_buffer or "
+                        "test_abort_from_another_task or test_result_waiting_at_abort_returns",
+                  timeout=180)
+    for rid, what in [("RS-ABORT-2", "the main-log reader awaiting the held pull"),
+                      ("RS-ABORT-9", "the main log reader, after abort() from"),
+                      ("RS-RES-6", "waiting on the held pull at abort(), did not finish")]:
+        rule = run.report["rules"][rid]
+        assert rule["outcome"] == "fail", (rid, rule)
+        assert any(what in m and "did not finish within 1s" in m for m in rule["messages"]), (
+            rid, rule["messages"])
+        assert not any("timeout" in m for m in rule["messages"]), (rid, rule["messages"])
+    assert run.ret == 1, run.text
+
+
+def test_a_hang_no_rule_under_test_forbids_stays_a_timeout(runcert):
+    """The same variant, in the golden transcripts: the reader joined for RS-ABORT-2
+    (a ``finishes`` join) fails that rule by its own check, but the reader joined for
+    RS-ABORT-7 (which says nothing about ending) hangs, and that stays a timeout."""
+    run = runcert(ABORT_ONLY_MARKS, FAST, "--runcert-await-timeout=1",
+                  str(STREAM_SUITES / "test_stream_transcripts.py"),
+                  "-k", "abort_mid_run_then_results or abort_ignored_cancellation",
+                  timeout=180)
+    mid_run = "abort_mid_run_then_results"
+    ignored = "abort_ignored_cancellation"
+    messages = [m for r in run.report["rules"].values() for m in r["messages"]]
+    assert any(mid_run in m and "RS-ABORT-2: step #6 (join reader): the task did not finish "
+               "within 1s" in m for m in messages), messages
+    assert run.report["rules"]["RS-ABORT-7"]["outcome"] == "timeout", \
+        run.report["rules"]["RS-ABORT-7"]
+    assert any(ignored in m and "timeout" in m for m in
+               run.report["rules"]["RS-ABORT-7"]["messages"]), messages
+    assert run.ret == 1, run.text

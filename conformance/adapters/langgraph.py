@@ -251,6 +251,9 @@ DEVIATIONS = {
                             "(__aexit__ only calls abort(), :448-454)", BEFORE_ABORT_CANCELS),
     "RS-ABORT-9": Deviation(f"{NO_ABORT}: abort() from a cancelled task leaves the main log's "
                             "reader waiting on the held pull", BEFORE_ABORT_CANCELS),
+    "RS-RES-6": Deviation(f"{NO_ABORT}: a result method that is pulling when abort() comes "
+                          "goes on waiting on the held pull (awaited inline, run_stream.py:410) "
+                          "instead of returning what was observed", BEFORE_ABORT_CANCELS),
     "RS-SYNC-4": Deviation("sync abort() only closes the mux: the source's close() is never "
                            "called (run_stream.py:132-145 in 1.2.0-1.2.5)", BEFORE_ABORT_CANCELS),
     "RS-EXT-3": Deviation("the run stream has no __getattr__ before 1.2.12: an unknown "

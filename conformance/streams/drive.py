@@ -1,7 +1,8 @@
 """Driving a run stream from the kit: open it, read it, step the loop.
 
 Every await on the implementation goes through ``conformance.aio.within`` so a hang
-becomes a timeout of the rule under test.
+becomes a timeout of the rule under test; the ``*_unbounded`` readers leave the limit to
+whoever joins them (``aio.within``, or ``aio.finishes`` where the rule says they end).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 from ..adapter import Adapter, ProjectionSpec, StreamFactories
 from ..aio import settle, within
 
-__all__ = ["anext_or_end", "drain", "factories", "open_run", "round_robin", "settle",
-           "take", "END"]
+__all__ = ["anext_or_end", "anext_unbounded", "drain", "drain_unbounded", "factories",
+           "open_run", "round_robin", "settle", "take", "END"]
 
 END = object()  # what anext_or_end returns when the cursor has ended
 
@@ -39,6 +40,24 @@ async def anext_or_end(cursor: AsyncIterator[Any]) -> Any:
         return await within(cursor.__anext__(), "a cursor's __anext__")
     except StopAsyncIteration:
         return END
+
+
+async def anext_unbounded(cursor: AsyncIterator[Any]) -> Any:
+    """Like :func:`anext_or_end` without a time limit of its own: for a task the test
+    bounds where it joins it (``aio.finishes`` or ``aio.within``), so that the join's
+    limit, counted from the act under test, is the one that decides."""
+    try:
+        return await cursor.__anext__()
+    except StopAsyncIteration:
+        return END
+
+
+async def drain_unbounded(cursor: AsyncIterator[Any]) -> list[Any]:
+    """:func:`drain` without a time limit of its own (see :func:`anext_unbounded`)."""
+    items = []
+    while (item := await anext_unbounded(cursor)) is not END:
+        items.append(item)
+    return items
 
 
 async def take(cursor: AsyncIterator[Any], n: int) -> list[Any]:

@@ -36,6 +36,11 @@ a projection name)::
     {"do": "spawn", "action": ACTION, "as": T} / {"do": "join", "task": T}
     {"do": "join", "task": T, "now": true}             -> T's observation if it is done after
                                                           settling, else {"pending": true}
+    {"do": "join", "task": T, "finishes": true}        -> T's observation, or {"finished":
+                                                          false} when T did not finish in
+                                                          the time limit (the action's rule
+                                                          says it ends: T is cancelled and
+                                                          the scenario goes on)
     {"do": "join_all"}                                 -> {"joined": {T: observation, ...}}
                                                           for every task not joined yet
 
@@ -43,8 +48,9 @@ An action that raises is observed as ``{"raised": type name, "source_error": boo
 the message when it is the source's own error, whose text the kit wrote; ``"terms": [...]``
 on the action records whether each term occurs in any other error's message), after the
 items already read. Items of the main log are normalised to ``method``, ``namespace``,
-``data``, ``interrupts`` (when present) and whether ``seq`` increased. A timeout stops the
-scenario; the remaining actions are observed as ``{"skipped": true}``. The outcomes are the
+``data``, ``interrupts`` (when present) and whether ``seq`` increased. A timeout (other
+than a ``finishes`` join's) stops the scenario; the remaining actions are observed as
+``{"skipped": true}``. The outcomes are the
 final source counters and the number of tasks left pending.
 """
 
@@ -71,6 +77,8 @@ ERRORS: dict[str, type[BaseException]] = {
     "RuntimeError": RuntimeError, "ValueError": ValueError, "KeyError": KeyError,
     "Fatal": Fatal,
 }
+#: The observation of a ``finishes`` join whose task did not finish in the time limit.
+UNFINISHED: Observation = {"finished": False}
 COUNTERS = ("pulls", "active", "max_active", "closed", "cancelled")
 RESULTS = ("output", "interrupted", "interrupts")
 
@@ -346,7 +354,26 @@ class Runner:
             if not self.tasks[name].done():
                 return {"pending": True}
         self.joined.add(name)
+        if action.get("finishes"):
+            return await self.join_finishing(name)
         return await aio.within(self.tasks[name], f"task {name}")
+
+    async def join_finishing(self, name: str) -> Observation:
+        """Join a task the action's rule says ends (a reader waiting at abort()).
+
+        One still waiting after the time limit, or whose own read ran out of time, is
+        observed as ``{"finished": false}`` (compared as that rule's failure, not as a
+        timeout); it is cancelled, and the scenario goes on.
+        """
+        task, stopped = self.tasks[name], self.stopped
+        await asyncio.wait({task}, timeout=aio.AWAIT_TIMEOUT)
+        if task.done() and (task.cancelled() or task.exception() is not None
+                            or not timed_out(task.result())):
+            return task.result()
+        task.cancel()
+        await asyncio.wait({task}, timeout=aio.AWAIT_TIMEOUT)
+        self.stopped = stopped  # the task's own time limit is this observation, not a stop
+        return dict(UNFINISHED)
 
     async def do_join_all(self, action: dict[str, Any]) -> Observation:
         joined = {}
@@ -459,6 +486,11 @@ def compare(doc: dict[str, Any], records: list[Observation], outcomes: dict[str,
     for index, (exp, obs) in enumerate(zip_longest(doc["expected"], records)):
         if exp != obs:
             step = (exp or obs)["do"]
+            if obs is not None and obs["observed"] == UNFINISHED and exp is not None:
+                rule = (rules[index] if index < len(rules) else None) or default
+                raise RuleViolation(rule, f"step #{index} ({step}): the task did not finish "
+                                          f"within {aio.AWAIT_TIMEOUT:g}s; expected "
+                                          f"{_show(exp['observed'])}")
             if obs is not None and timed_out(obs["observed"]):
                 raise ImplementationTimeout(
                     f"timeout: step #{index} ({step}): the implementation did not return "

@@ -86,6 +86,12 @@ LANGGRAPH: dict[str, dict[str, Any]] = {
         act("abort", **{"from": "cancelled task"}),
         act("join", "RS-ABORT-9", task="reader", now=True),
         act("release", index=1), join("reader", "RS-ABORT-9")])),
+    # output() drives the run and waits on the held pull of {"n": 2} when abort() comes:
+    # right after abort() it must have returned {"n": 1}, what was observed before.
+    "RS-RES-6": stream_program(program(numbered(3), [
+        act("hold", index=1), spawn(act("output"), "result"), act("held", index=1),
+        act("abort"), act("join", "RS-RES-6", task="result", now=True),
+        act("release", index=1), join("result", "RS-RES-6")])),
     "RS-SYNC-4": stream_probe("sync", "sync_abort"),
     "RS-EXT-3": stream_probe("async", "unknown_projection"),
     # >=1.2.6: the held pull of {"n": 2} swallows abort()'s cancellation and returns its

@@ -203,7 +203,7 @@ SCENARIOS: list[dict[str, Any]] = [
             spawn(take("v", 1), "reader"),
             act("held", "RS-ABORT-3", index=2),
             act("abort", "RS-ABORT-1"),
-            join("reader", "RS-ABORT-2"),
+            act("join", "RS-ABORT-2", task="reader", finishes=True),
             counters("RS-ABORT-3"),
             *results("RS-RES-6"),
             act("abort", "RS-ABORT-1"),

@@ -51,7 +51,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "join": ("task",), "join_all": (),
 }
 #: optional arguments of some actions
-ACTION_OPTIONS: dict[str, tuple[str, ...]] = {"abort": ("from",), "join": ("now",)}
+ACTION_OPTIONS: dict[str, tuple[str, ...]] = {"abort": ("from",), "join": ("now", "finishes")}
 COMMON = ("do", "rule", "run", "terms")
 
 
@@ -494,6 +494,8 @@ class StreamChecker(Checker):
             self.choice(action["from"], ("cancelled task",), f"{path}.from", rule)
         if "now" in action:
             self.type(action["now"], "bool", f"{path}.now", rule)
+        if "finishes" in action:
+            self.type(action["finishes"], "bool", f"{path}.finishes", rule)
         if do == "nested":
             self.strings(action["path"], f"{path}.path", rule)
             self.handles.add(self.new_name(action["as"], self.handles, f"{path}.as"))

@@ -293,7 +293,7 @@ async def _interrupted_group(cb, lane, cm, how, seen):
     await aio.within(entered.wait(), "the group's block to start")
     await asyncio.sleep(0)  # the block is now waiting
     task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await aio.within(aio.gather_outcomes(task), "the cancelled group task")
 
 
 @interrupted_group_lanes()

@@ -2,8 +2,11 @@
 
 Pulls are held on the source's gates (``await source.held(k)`` proves one is in flight)
 and gates are never opened before abort() returns, so an abort that waited for the source
-would time out instead of passing. ``conformance.machines.AbortMachine`` explores the
-interleavings; these tests pin one situation each.
+would not return. Where a rule says something finishes (abort() returns, a reader waiting
+at the abort ends) the test waits for it with ``aio.finishes``: not finishing is that
+rule's own failure ("... did not finish within Ns"); every other hang is a timeout.
+``conformance.machines.AbortMachine`` explores the interleavings; these tests pin one
+situation each.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import pytest
 
 from conformance import aio
 from conformance.adapter import RS_ASYNC, ProjectionSpec
-from conformance.aio import gather_outcomes, run, settle, within
-from conformance.checks import check, check_equal
-from conformance.streams.drive import END, anext_or_end, drain, take
+from conformance.aio import UNFINISHED, finishes, gather_outcomes, run, settle, within
+from conformance.checks import check, check_equal, escape_verdict
+from conformance.streams.drive import (
+    END, anext_or_end, anext_unbounded, drain, drain_unbounded, take,
+)
 from conformance.streams.scripts import root_values, step
 from conformance.streams.source import ScriptedSource, as_generator
 
@@ -30,7 +35,8 @@ UPDATES = ProjectionSpec("node_updates", "updates")
 
 
 def start(cursor: Any, name: str = "reader") -> asyncio.Task[Any]:
-    return asyncio.create_task(anext_or_end(cursor), name=name)
+    """A reader task; the test bounds it where it joins it (``finishes`` or ``within``)."""
+    return asyncio.create_task(anext_unbounded(cursor), name=name)
 
 
 def data(item: Any) -> Any:
@@ -38,17 +44,24 @@ def data(item: Any) -> Any:
     return item["params"]["data"] if isinstance(item, dict) and "params" in item else item
 
 
-async def abort(run_stream: Any, what: str = "abort()") -> None:
-    await within(run_stream.abort(), what)
+async def abort(run_stream: Any, what: str = "abort()", rule: str | None = None) -> None:
+    """``run_stream.abort()``; with ``rule``, a call that does not return violates it."""
+    if rule is None:
+        await within(run_stream.abort(), what)
+    else:
+        await finishes(rule, run_stream.abort(), what)
 
 
 async def ends_cleanly(rule: str, cursor: Any, name: str) -> list[Any]:
-    """Drain ``cursor``; an error after abort() is a violation of ``rule``."""
+    """Drain ``cursor``; an error after abort() is a violation of ``rule``, a cursor that
+    does not end one of RS-ABORT-2 (every cursor ends after abort())."""
     try:
-        return await drain(cursor)
+        got = await finishes("RS-ABORT-2", drain_unbounded(cursor), f"{name} after abort()")
     except Exception as error:  # noqa: BLE001 - any error is the observation
+        escape_verdict(error)
         check(rule, False, f"{name} raised {error!r} after abort() instead of ending")
         return []
+    return [] if got is UNFINISHED else got
 
 
 async def held_reader(source: ScriptedSource, cursor: Any, k: int) -> asyncio.Task[Any]:
@@ -62,10 +75,11 @@ async def held_reader(source: ScriptedSource, cursor: Any, k: int) -> asyncio.Ta
 # -- RS-ABORT-1 -------------------------------------------------------------------------------
 
 async def abort_many(run_stream: Any) -> None:
-    """Sequentially, twice, then two at once: every call returns normally."""
+    """Sequentially, twice, then two at once: every call returns normally (RS-ABORT-1)."""
     for what in ("abort()", "a second abort()"):
-        await abort(run_stream, what)
-    await within(asyncio.gather(run_stream.abort(), run_stream.abort()), "two concurrent aborts")
+        await abort(run_stream, what, "RS-ABORT-1")
+    await finishes("RS-ABORT-1", asyncio.gather(run_stream.abort(), run_stream.abort()),
+                   "two concurrent abort() calls")
 
 
 @pytest.mark.rule("RS-ABORT-1")
@@ -88,8 +102,10 @@ def test_abort_is_idempotent(open_run: Callable[..., Any], when: str) -> None:
               f"times and saw {source.count.cancelled} cancellations; expected once at most")
         if when != "after the end":
             check_equal("RS-ABORT-1", source.count.closed, 1, f"aclose() calls ({when})")
-        if reader is not None:
-            check("RS-ABORT-1", await within(reader) is END, "the held reader after abort()")
+        if reader is not None:  # a cursor awaiting a pull at the abort ends: RS-ABORT-2
+            got = await finishes("RS-ABORT-2", reader, "the reader awaiting the held pull")
+            check("RS-ABORT-2", got is END or got is UNFINISHED,
+                  f"the reader awaiting the held pull got {got!r} after abort()")
 
     run(main)
 
@@ -142,8 +158,9 @@ def test_cursors_end_cleanly_after_their_buffer(open_run: Callable[..., Any]) ->
         await take(main_log, 2)
         waiting = await held_reader(source, main_log, 2)
         await abort(run_stream)
-        check("RS-ABORT-2", await within(waiting, "the waiting reader") is END,
-              "the main-log reader awaiting the held pull: expected a clean end")
+        got = await finishes("RS-ABORT-2", waiting, "the main-log reader awaiting the held pull")
+        check("RS-ABORT-2", got is END or got is UNFINISHED,
+              f"the main-log reader awaiting the held pull got {got!r}: expected a clean end")
         check_equal("RS-ABORT-2", await ends_cleanly("RS-ABORT-2", values, "values"),
                     [{"step": 0}, {"step": 1}], "values after abort() (its buffer, then end)")
         check_equal("RS-ABORT-2", await ends_cleanly("RS-ABORT-2", updates, "node_updates"),
@@ -165,31 +182,35 @@ def test_abort_cancels_the_pull_in_flight(open_run: Callable[..., Any],
         source.hold(0)  # never released: abort must not wait for it
         run_stream = open_run(source)
         reader = await held_reader(source, aiter(run_stream.values), 0)
-        await abort(run_stream, "abort() during a held pull")
+        await abort(run_stream, "abort() during a held pull", "RS-ABORT-3")
         check_equal("RS-ABORT-3", source.count.cancelled, 1,
                     "cancellations the source saw in its held pull")
         check_equal("RS-ABORT-3", source.count.active, 0, "pulls still in progress")
-        await within(gather_outcomes(reader))  # what it got: RS-ABORT-7
+        # what it got is RS-ABORT-7's; that it ends at all is RS-ABORT-2's
+        await finishes("RS-ABORT-2", gather_outcomes(reader),
+                       "the reader whose pull was held at abort()")
 
     run(main)
 
 
 # -- RS-ABORT-4 -------------------------------------------------------------------------------
 
-async def _reach(when: str, source: ScriptedSource, run_stream: Any) -> None:
-    """Bring the run to the point where the test aborts it."""
+async def _reach(when: str, source: ScriptedSource, run_stream: Any) -> list[asyncio.Task[Any]]:
+    """Bring the run to the point where the test aborts it; the test's reader tasks."""
     cursor = aiter(run_stream)
     if when == "mid-run":
         await take(cursor, 2)
     elif when == "during a held pull":
         source.hold(1)
         await take(cursor, 1)
-        await held_reader(source, cursor, 1)  # ends (END) at the abort
+        # ends (END) at the abort: RS-ABORT-2's, not judged here
+        return [await held_reader(source, cursor, 1)]
     elif when == "after the end":
         await drain(cursor)
     elif when == "after a failure":
         with pytest.raises(RuntimeError):
             await drain(cursor)
+    return []
 
 
 WHEN = ["before the first pull", "mid-run", "during a held pull", "after the end",
@@ -210,9 +231,10 @@ def test_source_closed_exactly_once(open_run: Callable[..., Any], when: str,
     async def main() -> None:
         source = ScriptedSource(root_values(N), error_at=2 if when == "after a failure" else None)
         run_stream = open_run(as_generator(source) if generator else source)
-        await _reach(when, source, run_stream)
+        readers = await _reach(when, source, run_stream)
         await abort_many(run_stream)
         await settle()
+        await aio.cancel_and_wait(readers)  # the test's own task: no leak of the run's
         if when in ENDED:
             check_equal("RS-ABORT-4", source.count.closed, 1 if generator else 0,
                         f"aclose() calls, aborted {when} of the source (four abort() calls)")
@@ -382,20 +404,25 @@ def test_abort_from_another_task(open_run: Callable[..., Any], caller: str) -> N
         readers = [await held_reader(source, aiter(run_stream), 0),
                    start(aiter(run_stream.values))]
         await settle()
-        if caller == "another task":
-            await within(asyncio.create_task(run_stream.abort()), "abort() in another task")
+        if caller == "another task":  # every abort() call returns: RS-ABORT-1
+            await finishes("RS-ABORT-1", asyncio.create_task(run_stream.abort()),
+                           "abort() in another task")
         else:
             waiting = asyncio.Event()
             handler = asyncio.create_task(_abort_when_cancelled(run_stream, waiting))
             await within(waiting.wait())
             handler.cancel()
-            outcome = await within(gather_outcomes(handler))
-            check("RS-ABORT-9", isinstance(outcome[0], asyncio.CancelledError),
-                  f"the cancelled task's abort() in cleanup ended with {outcome[0]!r}")
+            outcome = await finishes("RS-ABORT-1", gather_outcomes(handler),
+                                     "abort() in the cleanup of the cancelled task")
+            if outcome is not UNFINISHED:
+                check("RS-ABORT-9", isinstance(outcome[0], asyncio.CancelledError),
+                      f"the cancelled task's abort() in cleanup ended with {outcome[0]!r}")
         for name, task in zip(["main log", "values"], readers, strict=True):
-            result = await within(gather_outcomes(task), name)
-            check("RS-ABORT-9", result[0] is END,
-                  f"the {name} reader after abort() from {caller}: {result[0]!r}")
+            result = await finishes("RS-ABORT-9", gather_outcomes(task),
+                                    f"the {name} reader, after abort() from {caller},")
+            if result is not UNFINISHED:
+                check("RS-ABORT-9", result[0] is END,
+                      f"the {name} reader after abort() from {caller}: {result[0]!r}")
         check_equal("RS-ABORT-9", source.count.closed, 1, "aclose() calls")
 
     run(main)

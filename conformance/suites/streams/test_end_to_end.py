@@ -202,7 +202,9 @@ def test_async_with_aborts_on_break(runcert_adapter: Adapter) -> None:
         graph_run = await start(runcert_adapter, "RS-ABORT-8", graph, {"n": 1, "steps": []})
         async with graph_run as entered:
             check("RS-ABORT-8", entered is graph_run, "`async with run as r` gave r is not run")
-            first = await anext_or_end(aiter(entered.values))
+            cursor = aiter(entered.values)
+            first = await anext_or_end(cursor)
+        await within(cursor.aclose(), "closing the cursor left in the block")
         check_equal("RS-ABORT-8", first, {"n": 1, "steps": []}, "first snapshot")
         await _check_stopped(graph_run, calls, [])
 

@@ -10,7 +10,7 @@ import pytest
 
 from conformance import aio
 from conformance.adapter import RS_ASYNC
-from conformance.checks import check, check_equal
+from conformance.checks import check, check_equal, escape_verdict
 from conformance.streams.drive import drain, settle, take
 from conformance.streams.programs import close_cursor
 from conformance.streams.source import ScriptedSource, event, values
@@ -221,6 +221,38 @@ def test_results_after_abort_before_any_pull(open_run):
         check_equal("RS-RES-6", got, {"output": None, "interrupted": False, "interrupts": []},
                     "results of a run aborted before its first pull")
         check_equal("RS-RES-6", source.count.pulls, 0, "pulls of a run aborted before reading")
+
+    aio.run(main)
+
+
+@pytest.mark.rule("RS-RES-6")
+@pytest.mark.parametrize("method", RESULTS)
+def test_result_waiting_at_abort_returns(open_run, method):
+    """The result method drives the run and waits on the held pull of the second event
+    when abort() comes: it returns what was observed before the abort (the first event).
+    That it returns at all is what the rule says, so a call that goes on waiting fails
+    RS-RES-6 ("did not finish"), not the time limit."""
+    script = [values({"n": 1}, interrupts=["ask"]), values({"n": 2}), values({"n": 3})]
+    seen = {"output": {"n": 1}, "interrupted": True, "interrupts": ["ask"]}
+
+    async def main():
+        source = ScriptedSource(script)
+        source.hold(1)
+        run = open_run(source)
+        waiting = asyncio.create_task(getattr(run, method)(), name=f"{method}()")
+        await aio.within(source.held(1), "the pull of the second event")
+        await settle()
+        await aio.within(run.abort(), "run.abort()")
+        try:
+            got = await aio.finishes("RS-RES-6", waiting,
+                                     f"{method}(), waiting on the held pull at abort(),")
+        except Exception as exc:  # noqa: BLE001 - the rule says results do not raise
+            escape_verdict(exc)
+            check("RS-RES-6", False, f"{method}() waiting at abort() raised {exc!r}")
+            return
+        if got is not aio.UNFINISHED:
+            check_equal("RS-RES-6", got, seen[method],
+                        f"{method}() that was waiting at abort() (one event observed)")
 
     aio.run(main)
 
