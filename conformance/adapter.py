@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Union
 
@@ -33,21 +33,65 @@ KNOWN_CAPABILITIES = frozenset(
 )
 
 
+#: The callback lanes, by the capability that declares each.
+CALLBACK_LANES = {"sync": CB_SYNC, "async": CB_ASYNC}
+
+
 @dataclass(frozen=True)
 class CallbackFactories:
     """The callback-manager half of an implementation.
 
     The kit only ever uses the public, documented API of these classes
     (``configure``, ``on_*_start``, run-manager event methods, ``get_child`` ...).
+    Every factory is optional: an implementation may have one lane only (sync, or async
+    like LangChain.js). A declared capability needs the factories listed for it in
+    :data:`FACTORIES_NEEDED`; the factories of an undeclared lane are never used.
     """
 
-    callback_manager: type  # sync manager class with a ``configure`` classmethod
-    async_callback_manager: type | None  # async manager class, or None
-    base_handler: type  # sync handler base class the kit subclasses to record
-    async_handler: type | None  # async handler base class (coroutine event methods)
+    callback_manager: type | None = None  # sync manager class with a ``configure`` classmethod
+    async_callback_manager: type | None = None  # async manager class
+    base_handler: type | None = None  # sync handler base class the kit subclasses to record
+    async_handler: type | None = None  # async handler base class (coroutine event methods)
     stdout_handler: type | None = None  # the class ``verbose=True`` adds
     trace_as_chain_group: Callable[..., Any] | None = None
     atrace_as_chain_group: Callable[..., Any] | None = None
+
+    def missing_for(self, capabilities: frozenset[str]) -> dict[str, list[str]]:
+        """Declared capability -> the factories it needs that are ``None`` (empty: none)."""
+        missing: dict[str, list[str]] = {}
+        for needs, names in FACTORIES_NEEDED.items():
+            if needs <= capabilities:
+                absent = [n for n in names if getattr(self, n) is None]
+                if absent:
+                    missing.setdefault(" with ".join(sorted(needs)), []).extend(absent)
+        return missing
+
+    def of_lanes(self, capabilities: frozenset[str]) -> CallbackFactories:
+        """These factories without those of the lanes ``capabilities`` leave undeclared.
+
+        The capability is the declaration: a lane not declared is not certified, so the
+        kit must not drive its classes either (an async handler in a sync-lane test
+        would certify part of a lane the adapter does not claim).
+        """
+        dropped = {name: None for lane, names in LANE_FACTORIES.items()
+                   if lane not in capabilities for name in names}
+        return replace(self, **dropped) if dropped else self
+
+
+#: The factories of each lane: what its capability needs, and what the kit ignores
+#: when the lane is not declared.
+LANE_FACTORIES: dict[str, tuple[str, ...]] = {
+    CB_SYNC: ("callback_manager", "base_handler", "trace_as_chain_group"),
+    CB_ASYNC: ("async_callback_manager", "async_handler", "atrace_as_chain_group"),
+}
+#: Capabilities declared together -> the callback factories they need.
+FACTORIES_NEEDED: dict[frozenset[str], tuple[str, ...]] = {
+    frozenset({CB_SYNC}): ("callback_manager", "base_handler"),
+    frozenset({CB_ASYNC}): ("async_callback_manager", "async_handler"),
+    frozenset({CB_SYNC, CB_TRACE_GROUP}): ("trace_as_chain_group",),
+    frozenset({CB_ASYNC, CB_TRACE_GROUP}): ("atrace_as_chain_group",),
+    frozenset({CB_VERBOSE}): ("stdout_handler",),
+}
 
 
 @dataclass(frozen=True)
@@ -174,7 +218,12 @@ class AdapterError(ValueError):
 
 
 def validate_adapter(obj: object, origin: str) -> Adapter:
-    """Check ``obj`` is a usable :class:`Adapter`; raise AdapterError naming what is wrong."""
+    """Check ``obj`` is a usable :class:`Adapter`; raise AdapterError naming what is wrong.
+
+    Returns the adapter the kit certifies: ``obj`` with the callback factories of its
+    undeclared lanes dropped (:meth:`CallbackFactories.of_lanes`), so that a test needing
+    such a lane finds it absent and is not applicable, whatever the adapter handed over.
+    """
     if not isinstance(obj, Adapter):
         raise AdapterError(
             f"{origin} is a {type(obj).__name__}, not a conformance.adapter.Adapter"
@@ -189,9 +238,28 @@ def validate_adapter(obj: object, origin: str) -> Adapter:
         raise AdapterError(f"{origin} declares callback capabilities but has no `callbacks`")
     if any(c.startswith("streams.") for c in obj.capabilities) and obj.streams is None:
         raise AdapterError(f"{origin} declares stream capabilities but has no `streams`")
+    _validate_factories(obj, origin)
     _validate_versions(obj, origin)
     _validate_manifest(obj, origin)
+    if obj.callbacks is not None:
+        obj = replace(obj, callbacks=obj.callbacks.of_lanes(obj.capabilities))
     return obj
+
+
+def _validate_factories(obj: Adapter, origin: str) -> None:
+    """A declared capability whose factories are missing is one usage error before any
+    test runs, not hundreds of failures that blame the implementation for the adapter."""
+    if obj.callbacks is None:
+        return
+    if not isinstance(obj.callbacks, CallbackFactories):
+        raise AdapterError(f"{origin}: `callbacks` is a {type(obj.callbacks).__name__}, "
+                           "not a conformance.adapter.CallbackFactories")
+    missing = obj.callbacks.missing_for(frozenset(obj.capabilities))
+    if missing:
+        raise AdapterError(f"{origin} declares " + "; ".join(
+            f"{needs} but its CallbackFactories has no {', '.join(names)}"
+            for needs, names in missing.items()) + " (a declared capability needs its "
+            "factories; leave the capability out to certify without that lane)")
 
 
 def _validate_versions(obj: Adapter, origin: str) -> None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
+
+import pytest
 
 from . import aio
-from .adapter import CallbackFactories
+from .adapter import CALLBACK_LANES, CallbackFactories
+from .outcomes import NA_PREFIX
 
 T = TypeVar("T")
 LANES = ("sync", "async")
@@ -27,10 +30,27 @@ async def call(value: Any) -> Any:
     return value
 
 
+def handler_kind_params(sync_id: str = "sync-handler",
+                        async_id: str = "async-handler") -> list[Any]:
+    """Parameters ``is_async`` = False, True of a test run once per handler kind; each
+    kind needs its lane (a sync handler is the sync lane's base class, an async handler
+    the async lane's), so an implementation without it reports that test n/a."""
+    return [pytest.param(False, id=sync_id, marks=pytest.mark.requires(CALLBACK_LANES["sync"])),
+            pytest.param(True, id=async_id, marks=pytest.mark.requires(CALLBACK_LANES["async"]))]
+
+
+def not_applicable(capability: str, needed: str, name: str = "the implementation") -> NoReturn:
+    """End the running test as *not applicable*: its scenario needs ``needed``, a part of
+    a lane the implementation does not declare. Suites mark such tests ``requires`` where
+    the need is known at collection; this covers needs found while a scenario is built."""
+    pytest.skip(f"{NA_PREFIX}{name} does not declare {capability} (the test needs {needed})")
+
+
 def manager_class(cb: CallbackFactories, lane: str) -> type:
+    """The manager class of ``lane``; a test on a lane the implementation lacks is n/a."""
     cls = cb.callback_manager if lane == "sync" else cb.async_callback_manager
     if cls is None:
-        raise LookupError(f"the implementation has no {lane} callback manager")
+        not_applicable(CALLBACK_LANES[lane], f"the {lane} callback manager")
     return cls
 
 

@@ -17,6 +17,8 @@ TIMEOUT = "timeout"
 DEVIATION_FIXED = "deviation fixed"  # listed as a deviation, yet every test passed
 NOT_RUN = "not run"  # no test of the rule ran (none collected, or deselected by -k/-m)
 DESELECTED = "deselected"  # excluded by --runcert-rules: this run says nothing about it
+#: A skip whose reason holds this is "not applicable" (any other skip gives no outcome).
+NA_PREFIX = f"{NOT_APPLICABLE}: "
 
 LEGEND = {
     PASS: "every test citing the rule passed",

@@ -23,7 +23,8 @@ from . import aio, checks, report, selection
 from .adapter import Adapter
 from .checks import ImplementationTimeout, RuleViolation, TestContext
 from .outcomes import (
-    DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NOT_APPLICABLE,
+    DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NA_PREFIX,
+    NOT_APPLICABLE,
     OPTIONAL_UNMET, PASS, SEVERITY, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate,
     totals,
 )
@@ -46,7 +47,6 @@ timeouts_key = pytest.StashKey[int]()
 exit_key = pytest.StashKey[int]()
 _depth = 0  # nesting of pytest sessions in this process (pytester runs in-process)
 
-NA_PREFIX = "not applicable: "
 # The rule a task left pending violates, per contract: the async manager's "no leaked
 # tasks" and the run stream's "no background pulls ... no task left pending".
 LEAK_RULES = {"CB": "CB-ASYNC-4", "RS": "RS-PUMP-2"}
@@ -291,8 +291,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"runcert: {item.nodeid} cites unknown rules {bad}")
         config.stash[cited_key].update(ids)
         item.user_properties.extend(("rule", r) for r in ids)  # JUnit XML properties
-        missing = [c for m in item.iter_markers("requires") for c in m.args
-                   if not adapter.has(c)]
+        missing = list(dict.fromkeys(  # each once: a lane's mark and a handler kind's
+            c for m in item.iter_markers("requires") for c in m.args if not adapter.has(c)))
         if missing:
             item.add_marker(pytest.mark.skip(
                 reason=f"{NA_PREFIX}{adapter.name} does not declare {', '.join(missing)}"))

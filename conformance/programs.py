@@ -58,7 +58,7 @@ from . import aio, lanes
 from .adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, Adapter
 from .checks import RuleViolation, escape_verdict
 from .lanes import call, configure
-from .recording import END_EVENTS, START_EVENTS, Log, make_handler
+from .recording import END_EVENTS, START_EVENTS, Log, handler_kinds, make_handler
 
 Record = dict[str, Any]
 Records = dict[str, list[Record]]
@@ -378,6 +378,24 @@ class Rendezvous:
             point.wait(timeout=RENDEZVOUS_TIMEOUT)  # BrokenBarrierError instead of a hang
         else:
             await aio.within(point.wait(), "a rendezvous of concurrent requests")
+
+
+def playable(program: dict[str, Any], adapter: Adapter) -> dict[str, Any]:
+    """``program`` with its handlers of a kind the implementation lacks played by the kind
+    it has (unchanged when it has both).
+
+    For laws that hold whatever the handlers' kinds (scoping, linkage, tags ...): drawn
+    programs mix both kinds, and an implementation with one lane must still be checked
+    against them, deterministically, not reported n/a whenever a draw includes the
+    other kind. Golden transcripts record what handlers of given kinds saw: they are
+    not played this way (their test needs the lanes of their handlers).
+    """
+    kinds = handler_kinds(adapter)
+    if len(kinds) != 1:
+        return program
+    handlers = {label: {**spec, "async": kinds[0]}
+                for label, spec in program.get("handlers", {}).items()}
+    return {**program, "handlers": handlers}
 
 
 def run_program(adapter: Adapter, program: dict[str, Any], lane: str) -> Result:

@@ -1,7 +1,8 @@
 """Recording handlers: subclasses of the implementation's own handler base classes.
 
 ``make_handler(adapter, label, ...)`` returns an instance of a subclass of the
-adapter's ``base_handler`` (or ``async_handler`` with ``is_async=True``) whose every
+adapter's ``base_handler`` (``is_async=False``) or ``async_handler`` (``is_async=True``;
+``None``, the default: whichever the implementation has, sync first) whose every
 event method appends an :class:`Event` to a shared :class:`Log`. Flags
 (``raise_error``, ``run_inline``, ``ignore_*``) are set per instance, so the kit tests
 the implementation's own reading of them.
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from .adapter import Adapter
+from .adapter import CB_ASYNC, CB_SYNC, Adapter
+from .lanes import not_applicable
 
 # Event name -> names of its positional payload arguments (LangChain's signatures).
 EVENTS: dict[str, tuple[str, ...]] = {
@@ -157,24 +159,49 @@ def recorder_class(base: type, is_async: bool) -> type:
     return _classes[key]
 
 
+def handler_kinds(adapter: Adapter) -> list[bool]:
+    """The kinds of handler (``is_async``) the implementation has: those of its lanes."""
+    factories = adapter.callbacks
+    if factories is None:
+        return []
+    return [kind for kind, base in ((False, factories.base_handler),
+                                    (True, factories.async_handler)) if base is not None]
+
+
+def handler_kind(adapter: Adapter, is_async: bool | None) -> bool:
+    """``is_async`` as asked, or for ``None`` (a test indifferent to the kind) the sync
+    kind when the implementation has it, else the async one: so a scenario that merely
+    needs *a* handler also runs on an implementation with the async lane only."""
+    if is_async is not None:
+        return is_async
+    kinds = handler_kinds(adapter)
+    return kinds[0] if kinds else False
+
+
 def make_handler(
     adapter: Adapter,
     label: str,
     log: Log,
     *,
-    is_async: bool = False,
+    is_async: bool | None = None,
     raise_error: bool = False,
     run_inline: bool = False,
     ignore: Iterable[str] = (),
     fail_on: Iterable[str] = (),
     hooks: dict[str, Hook] | None = None,
 ) -> Any:
-    """A recording handler of the implementation's own handler class."""
+    """A recording handler of the implementation's own handler class.
+
+    A kind the implementation lacks (its lane is not declared) makes the test that
+    asked for it *not applicable*: the scenario cannot be played without it.
+    """
     factories = adapter.callbacks
     assert factories is not None, "adapter has no callback factories"
+    is_async = handler_kind(adapter, is_async)
     base = factories.async_handler if is_async else factories.base_handler
     if base is None:
-        raise LookupError(f"{adapter.name} has no async handler base class")
+        not_applicable(CB_ASYNC if is_async else CB_SYNC,
+                       f"{'an async' if is_async else 'a sync'} handler", adapter.name)
     handler = recorder_class(base, is_async).__new__(recorder_class(base, is_async))
     try:
         base.__init__(handler)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from conformance.adapter import CB_ASYNC, CB_SYNC, Adapter, CallbackFactories
 from conformance.counterexamples import Exporter
 from conformance.plugin import directory_setting
-from conformance.recording import Log, make_handler
+from conformance.recording import Log, handler_kinds, make_handler
 
 
 @pytest.fixture
@@ -26,14 +26,26 @@ def log() -> Log:
     return Log()
 
 
+@dataclass
+class Handlers:
+    """``handler("label", is_async=None, raise_error=False, ignore=(...), ...)`` makes a
+    recording handler (see :func:`conformance.recording.make_handler`); ``kinds`` are the
+    handler kinds the implementation has, for scenarios that want one of each."""
+
+    adapter: Adapter
+    log: Log
+
+    def __call__(self, label: str, **options: Any) -> Any:
+        return make_handler(self.adapter, label, self.log, **options)
+
+    @property
+    def kinds(self) -> list[bool]:
+        return handler_kinds(self.adapter)
+
+
 @pytest.fixture
-def handler(runcert_adapter: Adapter, log: Log) -> Callable[..., Any]:
-    """``handler("label", is_async=False, raise_error=False, ignore=(...), ...)``."""
-
-    def make(label: str, **options: Any) -> Any:
-        return make_handler(runcert_adapter, label, log, **options)
-
-    return make
+def handler(runcert_adapter: Adapter, log: Log) -> Handlers:
+    return Handlers(runcert_adapter, log)
 
 
 #: Parametrize a test over both managers; each lane needs its capability.

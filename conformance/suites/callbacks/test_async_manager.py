@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance.adapter import CB_ASYNC
+from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal
 from conformance.lanes import call, configure, run
 from conformance.probes import raise_while_others_run
@@ -24,9 +24,12 @@ pytestmark = pytest.mark.requires(CB_ASYNC)
 WAIT_LIMIT = 2.0  # seconds a handler thread waits for the loop before giving up
 SORTS = {  # handler sorts the async manager treats differently
     "async": {"is_async": True},
-    "inline-sync": {"run_inline": True},
-    "executor-sync": {},
+    "inline-sync": {"is_async": False, "run_inline": True},
+    "executor-sync": {"is_async": False},
 }
+#: The sorts as parameters: a sync sort needs the sync lane's handler base class.
+SORT_PARAMS = [pytest.param(sort, marks=[] if SORTS[sort]["is_async"] else
+                            pytest.mark.requires(CB_SYNC)) for sort in sorted(SORTS)]
 
 
 class LoopGate:
@@ -72,11 +75,12 @@ async def _maybe(value: Any) -> None:
 # -- CB-ASYNC-1 ----------------------------------------------------------------------------
 
 @pytest.mark.rule("CB-ASYNC-1")
+@pytest.mark.requires(CB_SYNC)  # sync handlers under the async manager
 @pytest.mark.parametrize("kind", KINDS)
 def test_sync_handler_does_not_block_loop(cb, handler, log, kind):
     async def scenario():
         gate = LoopGate(asyncio.get_running_loop())
-        slow = handler("slow", hooks={START_EVENT[kind]: gate.hook, END_EVENT[kind]: gate.hook})
+        slow = handler("slow", is_async=False, hooks={START_EVENT[kind]: gate.hook, END_EVENT[kind]: gate.hook})
         manager = configure(cb, "async", inheritable_callbacks=[slow])
         await end(await start(manager, kind), kind)
         return gate.waits
@@ -91,8 +95,9 @@ def test_sync_handler_does_not_block_loop(cb, handler, log, kind):
 # -- CB-ASYNC-2 ----------------------------------------------------------------------------
 
 @pytest.mark.rule("CB-ASYNC-2")
+@pytest.mark.requires(CB_SYNC)  # inline sync handlers under the async manager
 def test_inline_handler_runs_on_loop_thread(cb, handler, log):
-    inline = handler("inline", run_inline=True)
+    inline = handler("inline", is_async=False, run_inline=True)
 
     async def scenario():
         await run_every_kind(configure(cb, "async", inheritable_callbacks=[inline]))
@@ -108,7 +113,7 @@ def test_inline_handler_runs_on_loop_thread(cb, handler, log):
 # -- CB-ASYNC-3 ----------------------------------------------------------------------------
 
 @pytest.mark.rule("CB-ASYNC-3")
-@pytest.mark.parametrize("sort", sorted(SORTS))
+@pytest.mark.parametrize("sort", SORT_PARAMS)
 def test_dispatch_complete_on_return(cb, handler, log, sort):
     finished: list[str] = []
     unfinished: list[str] = []

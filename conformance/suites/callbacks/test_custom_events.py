@@ -7,11 +7,11 @@ import uuid
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, run
+from conformance.lanes import call, configure, handler_kind_params, run
 
 from .test_events import payload, start
 
-HANDLER_KINDS = [pytest.param(False, id="sync-handler"), pytest.param(True, id="async-handler")]
+HANDLER_KINDS = handler_kind_params()  # each kind needs its lane
 
 
 def _one_custom_event(rule, log, label):

@@ -13,7 +13,7 @@ import pytest
 
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal, escape_verdict
-from conformance.lanes import call, configure, run
+from conformance.lanes import call, configure, handler_kind_params, run
 from conformance.recording import EVENTS
 
 from .test_events import (
@@ -21,7 +21,7 @@ from .test_events import (
     run_every_kind, start,
 )
 
-HANDLER_KINDS = [pytest.param(False, id="sync-handler"), pytest.param(True, id="async-handler")]
+HANDLER_KINDS = handler_kind_params()  # each kind needs its lane
 
 
 def traced(handler: Any, label: str, trace: list[tuple[str, str, str]], **options: Any) -> Any:
@@ -59,7 +59,9 @@ def received(log: Any, label: str) -> Counter:
 
 @pytest.mark.rule("CB-DISP-1")
 @pytest.mark.requires(CB_SYNC)
-@pytest.mark.parametrize("middle_async", [False, True], ids=["all-sync", "async-in-middle"])
+@pytest.mark.parametrize("middle_async", [
+    False, pytest.param(True, marks=pytest.mark.requires(CB_ASYNC))],
+    ids=["all-sync", "async-in-middle"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_sync_manager_order(cb, handler, log, kind, middle_async):
     trace: list[tuple[str, str, str]] = []
@@ -187,6 +189,7 @@ def returning_handler(cb: Any, value: Any, **flags: Any) -> tuple[Any, list[str]
 
 
 @pytest.mark.rule("CB-DISP-3")
+@pytest.mark.requires(CB_SYNC)  # the returning handler subclasses the sync base class
 @pytest.mark.parametrize("inline", [False, True], ids=["not-inline", "inline"])
 def test_returned_values_are_ignored(cb, lane, inline):
     strict, received = returning_handler(cb, "a returned value", run_inline=inline)
@@ -222,7 +225,8 @@ def test_errors_swallowed_without_raise_error(cb, handler, log, lane, is_async):
 @pytest.mark.parametrize("position", [0, 1, 2], ids=["first", "middle", "last"])
 @pytest.mark.parametrize("is_async", HANDLER_KINDS)
 def test_failing_handler_does_not_starve_others(cb, handler, log, lane, is_async, position):
-    others = [handler("sync-other"), handler("async-other", is_async=True)]
+    others = [handler(f"{'async' if kind else 'sync'}-other", is_async=kind)
+              for kind in handler.kinds]
     bad = handler("bad", is_async=is_async, fail_on=set(EVENTS))
     handlers = others[:position] + [bad] + others[position:]
 

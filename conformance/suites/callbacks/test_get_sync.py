@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from conformance.adapter import CB_ASYNC
+from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal
 from conformance.lanes import call, configure, run
 
@@ -15,7 +15,7 @@ from .test_identity import KINDS, PARENT_KINDS, start
 FIELDS = ("run_id", "parent_run_id", "handlers", "inheritable_handlers", "tags",
           "inheritable_tags", "metadata", "inheritable_metadata")
 
-pytestmark = pytest.mark.requires(CB_ASYNC)
+pytestmark = pytest.mark.requires(CB_SYNC, CB_ASYNC)  # an async run manager's sync twin
 
 
 def _fields(manager):

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, run
+from conformance.lanes import call, configure, handler_kind_params, run
 from conformance.recording import IGNORE_FLAGS
 
 from .test_events import START_EVENT, event_family, run_every_kind, start
 
-HANDLER_KINDS = [pytest.param(False, id="sync-handler"), pytest.param(True, id="async-handler")]
+HANDLER_KINDS = handler_kind_params()  # each kind needs its lane
 KIND_OF_START = {name: kind for kind, name in START_EVENT.items()}
 
 

@@ -219,7 +219,8 @@ async def _stream_tokens(manager: Any, tokens: list[str], opened: list[Any]):
 
 @pytest.mark.rule("CB-PAIR-3")
 def test_early_stop_closes_streaming_run(cb, handler, log, lane):
-    handlers, opened = [handler("sync"), handler("async", is_async=True)], []
+    opened: list[Any] = []
+    handlers = [handler("async" if kind else "sync", is_async=kind) for kind in handler.kinds]
 
     async def scenario():
         stream = _stream_tokens(configure(cb, lane, inheritable_callbacks=handlers),

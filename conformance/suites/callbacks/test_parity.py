@@ -16,7 +16,7 @@ import pytest
 from conformance import aio
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal, escape_verdict
-from conformance.lanes import LANES, configure, manager_class, run
+from conformance.lanes import LANES, configure, handler_kind_params, manager_class, run
 from conformance.recording import IGNORE_FLAGS, Log, make_handler
 
 from .test_async_manager import REQUEST
@@ -25,7 +25,7 @@ from .test_ignore_flags import every_family
 
 pytestmark = [pytest.mark.requires(CB_SYNC), pytest.mark.requires(CB_ASYNC)]
 
-HANDLER_KINDS = [pytest.param(False, id="sync-handler"), pytest.param(True, id="async-handler")]
+HANDLER_KINDS = handler_kind_params()  # each kind needs its lane
 Outcome = tuple[Log, Any]
 
 

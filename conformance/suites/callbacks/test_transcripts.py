@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from conformance.adapter import CB_TRACE_GROUP
-from conformance.programs import LANE_CAPABILITY, observe, replay
+from conformance.programs import LANE_CAPABILITY, lane_rules, observe, replay
 from conformance.transcripts import document, golden_ids, golden_path, load_golden
 from conformance.transcripts.extension import TranscriptExtension, recording
 from conformance.transcripts.scenarios import by_id
@@ -41,16 +41,25 @@ def _header(scenario_id: str) -> dict[str, Any]:
     return by_id()[scenario_id]
 
 
+def handler_lanes(program: dict[str, Any]) -> set[str]:
+    """The lanes whose handler base classes the program's handlers need: a transcript
+    records what handlers of given kinds saw, so it is replayed with those kinds only."""
+    return {LANE_CAPABILITY["async" if spec.get("async", False) else "sync"]
+            for spec in program.get("handlers", {}).values()}
+
+
 def _params() -> list[Any]:
     params = []
     for scenario_id in sorted(set(golden_ids()) | set(by_id())):
         header = _header(scenario_id)
         groups = any(r["root"]["kind"] == "group" for r in header["program"]["requests"])
         for lane in header["lanes"]:
-            needs = [LANE_CAPABILITY[lane]] + ([CB_TRACE_GROUP] if groups else [])
+            needs = sorted({LANE_CAPABILITY[lane], *handler_lanes(header["program"])}
+                           | ({CB_TRACE_GROUP} if groups else set()))
             params.append(pytest.param(
                 scenario_id, lane, id=f"{scenario_id}-{lane}",
-                marks=[pytest.mark.rule(*header["rules"]), pytest.mark.requires(*needs)]))
+                marks=[pytest.mark.rule(*lane_rules(header["rules"], lane)),
+                       pytest.mark.requires(*needs)]))
     return params
 
 
