@@ -13,10 +13,6 @@ ALSO: dict[str, str] = {
         "the non-inline handlers get the token/end events of LLM runs whose start never "
         "reached them"
     ),
-    "CB-PARITY-1": (
-        "the sync manager delivers the LLM start to every handler, the async one does "
-        "not: the same program gives different events"
-    ),
     "CB-PARITY-2": (
         "a non-inline handler's events differ between the async and the sync manager "
         "(exactly-once parity)"

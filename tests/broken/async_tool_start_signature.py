@@ -1,9 +1,9 @@
 """Breaks CB-PARITY-3: the async manager's on_tool_start has no parent_run_id parameter.
 
-The sync ``CallbackManager.on_tool_start`` names ``parent_run_id`` (and ignores it: the
-parent is the manager's); the async one was written without it. A ``parent_run_id``
-passed to it lands in ``**kwargs`` and is overridden by the manager's, so every event
-is unchanged; only the method's parameters differ from the sync one's.
+The sync ``CallbackManager.on_tool_start`` names ``parent_run_id``; the async one was
+written without it. A ``parent_run_id`` passed to it lands in ``**kwargs`` and is handed
+on unchanged, so every event is the same; only the method's parameters differ from the
+sync one's.
 """
 
 from tests.broken._variant import adapter, private_reference
@@ -18,7 +18,6 @@ _reference_on_tool_start = AsyncCallbackManager.on_tool_start
 
 async def on_tool_start(self, serialized, input_str, run_id=None, inputs=None,
                         **kwargs):  # BROKEN: parent_run_id is missing
-    kwargs.pop("parent_run_id", None)
     return await _reference_on_tool_start(self, serialized, input_str, run_id=run_id,
                                           inputs=inputs, **kwargs)
 

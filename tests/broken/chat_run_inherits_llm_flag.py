@@ -9,12 +9,6 @@ from tests.broken._variant import adapter, private_reference
 BREAKS = "CB-IGN-3"
 ALSO: dict[str, str] = {
     "CB-IGN-7": "ignore_llm now also silences the chat-model family",
-    "CB-IGN-1": (
-        "not a violation of CB-IGN-1: the ignore_flags golden transcript's no_llm "
-        "handler loses the chat-model run, and conformance.programs attributes every "
-        "ignore-flag difference of that transcript to the first CB-IGN rule it cites "
-        "(CB-IGN-1)"
-    ),
 }
 
 ref = private_reference(__name__.rpartition(".")[2])

@@ -7,13 +7,7 @@ The LLM run managers' ``run_flag`` is ``None`` (the chat-model ones keep
 from tests.broken._variant import adapter, private_reference
 
 BREAKS = "CB-IGN-2"
-ALSO: dict[str, str] = {
-    "CB-IGN-1": (
-        "not a violation of CB-IGN-1: the ignore_flags golden transcript's no_llm "
-        "handler gets LLM events, and conformance.programs attributes every ignore-flag "
-        "difference of that transcript to the first CB-IGN rule it cites (CB-IGN-1)"
-    ),
-}
+ALSO: dict[str, str] = {}
 
 ref = private_reference(__name__.rpartition(".")[2])
 rm = ref.run_managers

@@ -7,14 +7,7 @@ all (``None``), so ``ignore_agent`` silences agent actions but no tool event.
 from tests.broken._variant import adapter, private_reference, replace_function
 
 BREAKS = "CB-IGN-4"
-ALSO: dict[str, str] = {
-    "CB-IGN-1": (
-        "not a violation of CB-IGN-1: the ignore_flags golden transcript's no_agent "
-        "handler gets tool events, and conformance.programs attributes every "
-        "ignore-flag difference of that transcript to the first CB-IGN rule it cites "
-        "(CB-IGN-1)"
-    ),
-}
+ALSO: dict[str, str] = {}
 
 ref = private_reference(__name__.rpartition(".")[2])
 
