@@ -107,6 +107,7 @@ def test_handler_interrupt_same_on_both_managers(runcert_adapter, cb, is_async, 
             run(lane, lambda: program(manager))
             outcomes[lane] = None
         except BaseException as exc:  # noqa: BLE001 - the observation
+            escape_verdict(exc)
             outcomes[lane] = type(exc).__name__
     sort = "async" if is_async else "sync"
     check_equal("CB-PARITY-2", outcomes["async"], outcomes["sync"],

@@ -281,6 +281,7 @@ async def _interrupted_group(cb, lane, cm, how, seen):
                     entered.set()
                 await block(group)
         except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt is contained here
+            escape_verdict(exc)
             seen["escaped"] = exc
             if how == "CancelledError":
                 raise
