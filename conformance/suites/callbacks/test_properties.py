@@ -251,13 +251,19 @@ def test_metadata_precedence(runcert_adapter, counterexamples, lane, program):
                     continue
                 observed = row["metadata"] or {}
                 if observed != node.metadata:
-                    check(metadata_rule(node, observed), False, (
+                    check(metadata_rule(node, row["metadata"]), False, (
                         f"handler {handler!r}: {row['event']} of {row['run']} carries "
                         f"metadata {observed}, expected {node.metadata}; "
                         f"program {show(program)}"))
 
 
-def metadata_rule(node: Node, observed: dict[str, Any]) -> str:
+def metadata_rule(node: Node, carried: dict[str, Any] | None) -> str:
+    """The rule a start event's wrong metadata breaks. A start event without any
+    ``metadata`` argument does not carry metadata at all (CB-META-1), whichever keys
+    it should have had; otherwise the first wrong key says which rule failed."""
+    if carried is None:
+        return "CB-META-1"
+    observed = carried
     own = node.metadata.keys() - node.request.get("metadata", {}).keys()
     request = node.request.get("metadata", {})
     for key in sorted(node.metadata.keys() | observed.keys()):
