@@ -130,10 +130,13 @@ USAGE_ERRORS = [
     ("--impl=ghostdev", r"--impl=ghostdev lists deviations for rules that do not exist: "
                         r"\['CB-NOPE-1'\]"),
     ("--impl=emptyreason", r"--impl=emptyreason: deviation CB-ID-1 needs a one-line reason"),
-    ("--impl=reference --runcert-timeout=0",
-     r"runcert_timeout must be a positive number of seconds"),
-    ("--impl=reference --runcert-await-timeout=-1",
-     r"runcert_await_timeout must be a positive number of seconds"),
+    # a time limit that is no number, not finite, not positive or too small to run a test
+    *[(f"--impl=reference --runcert-timeout={value}",
+       rf"--runcert-timeout={re.escape(value)}: expected a number of seconds from 0\.1 to 86400")
+      for value in ("nan", "inf", "-inf", "0", "-1", "1e-9", "1e9", "abc")],
+    *[(f"--impl=reference --runcert-await-timeout={value}",
+       rf"--runcert-await-timeout={re.escape(value)}: expected a number of seconds from "
+       rf"0\.01 to 86400") for value in ("nan", "inf", "0", "-1", "1e-9")],
 ]
 
 
@@ -144,6 +147,13 @@ def test_usage_error(runcert_inprocess, pytester, args, message):
     run = runcert_inprocess(*args.split())
     assert run.ret == USAGE_ERROR, run.text
     assert re.fullmatch(rf"ERROR: runcert: {message}", run.error_line()), run.error_line()
+
+
+def test_a_bad_ini_time_limit_is_a_usage_error_naming_the_ini_key(runcert_inprocess):
+    run = runcert_inprocess("--impl=reference", "-o", "runcert_await_timeout=nan", IDENTITY)
+    assert run.ret == USAGE_ERROR, run.text
+    assert run.error_line() == ("ERROR: runcert: ini runcert_await_timeout = nan: expected a "
+                                "number of seconds from 0.01 to 86400")
 
 
 def test_entry_point_that_fails_to_load(runcert_inprocess, pytester):

@@ -293,7 +293,7 @@ async def _interrupted_group(cb, lane, cm, how, seen):
     await aio.within(entered.wait(), "the group's block to start")
     await asyncio.sleep(0)  # the block is now waiting
     task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await aio.gather_outcomes(task)  # a kit verdict of the task escapes
 
 
 @interrupted_group_lanes()
