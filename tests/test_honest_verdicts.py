@@ -103,6 +103,23 @@ def test_a_leak_alone_fails_the_leak_rule_naming_the_coroutine(runcert):
     assert run.ret == 1, run.text
 
 
+def test_a_leaked_thread_is_a_finding_and_does_not_keep_the_run_alive(runcert):
+    """Every tool start leaves a non-daemon thread running: CB-ID-1's checks hold, the
+    leak fails CB-ASYNC-4 naming the thread and its target, and the process exits after
+    the report instead of waiting for the threads forever."""
+    run = runcert("--impl=tests.variants.thread_leak", FAST, IDENTITY, "-k", "test_fresh_run_ids",
+                  timeout=60)
+    assert run.ret == 1, run.text
+    assert run.outcomes()["CB-ID-1"] == "pass"
+    leak = run.report["rules"]["CB-ASYNC-4"]
+    assert leak["outcome"] == "fail" and len(leak["messages"]) == 2, leak
+    assert all(re.search(r"CB-ASYNC-4: the implementation left 1 non-daemon thread\(s\) "
+                         r"running: flusher \(forgotten_worker\)", m)
+               for m in leak["messages"]), leak["messages"]
+    run.line(r"runcert: 2 implementation thread\(s\) still running at the end of the run "
+             r"\(flusher\); exiting without waiting for them")
+
+
 # -- a transcript's difference is blamed on the rule it concerns -------------------------------
 
 def test_a_transcript_difference_is_blamed_on_the_flag_it_concerns(runcert):
