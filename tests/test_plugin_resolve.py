@@ -109,6 +109,20 @@ MODULES = {
     "teleport": reference_variant("teleport", capabilities="frozenset({'callbacks.teleport'})"),
     "ghostdev": reference_variant("ghostdev", deviations="{'CB-NOPE-1': 'no such rule'}"),
     "emptyreason": reference_variant("emptyreason", deviations="{'CB-ID-1': '  '}"),
+    "exiting": "raise SystemExit(3)\n",
+    "interrupting": "raise KeyboardInterrupt\n",
+    "onestring": reference_variant("onestring", capabilities="'callbacks.sync'"),
+    "intkeys": reference_variant("intkeys", deviations="{1: 'a reason', 'CB-ID-1': 'x'}"),
+    "listdevs": reference_variant("listdevs", deviations="['CB-ID-1']"),
+    "badopen": reference_variant("badopen", streams="replace(_reference.streams, "
+                                                    "open_run=lambda source: source)"),
+    "badtee": reference_variant("badtee", streams="replace(_reference.streams, "
+                                                  "tee=lambda projection: projection)"),
+    "badconfigure": reference_variant(
+        "badconfigure", callbacks="replace(_reference.callbacks, callback_manager=type("
+                                  "'M', (), {'configure': classmethod(lambda cls, handlers: 0)}))"),
+    "handlerinstance": reference_variant(
+        "handlerinstance", callbacks="replace(_reference.callbacks, base_handler=object())"),
 }
 VALID = re.escape(
     f"valid choices: {', '.join(choices())}, or an importable module exposing a "
@@ -130,6 +144,24 @@ USAGE_ERRORS = [
     ("--impl=ghostdev", r"--impl=ghostdev lists deviations for rules that do not exist: "
                         r"\['CB-NOPE-1'\]"),
     ("--impl=emptyreason", r"--impl=emptyreason: deviation CB-ID-1 needs a one-line reason"),
+    ("--impl=exiting", r"--impl=exiting: importing exiting raised SystemExit: 3"),
+    ("--impl=interrupting", r"--impl=interrupting: importing interrupting raised "
+                            r"KeyboardInterrupt"),
+    ("--impl=onestring", r"--impl=onestring: capabilities must be a set of capability names, "
+                         r"not str 'callbacks\.sync'"),
+    ("--impl=intkeys", r"--impl=intkeys: deviation keys must be rule IDs \(strings\), not 1 "
+                       r"\(int\)"),
+    ("--impl=listdevs", r"--impl=listdevs: deviations must be a mapping of rule IDs to "
+                        r"reasons, not list"),
+    ("--impl=badopen", r"--impl=badopen: streams\.open_run must accept \(source, "
+                       r"projections\): too many positional arguments"),
+    ("--impl=badtee", r"--impl=badtee: streams\.tee must accept \(projection, n\): too many "
+                      r"positional arguments"),
+    ("--impl=badconfigure", r"--impl=badconfigure: callbacks\.callback_manager\.configure must "
+                            r"accept \(inheritable_callbacks=, .*\): missing a required "
+                            r"argument: 'handlers'"),
+    ("--impl=handlerinstance", r"--impl=handlerinstance: callbacks\.base_handler must be a "
+                               r"class, not object <object object at .*>"),
     # a time limit that is no number, not finite, not positive or too small to run a test
     *[(f"--impl=reference --runcert-timeout={value}",
        rf"--runcert-timeout={re.escape(value)}: expected a number of seconds from 0\.1 to 86400")
