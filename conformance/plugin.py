@@ -471,14 +471,31 @@ def left_running(item: pytest.Item, before: set[threading.Thread]) -> None:
         return
     deadline = time.monotonic() + THREAD_GRACE
     for thread in started:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    alive = [t for t in started if t.is_alive()]
+        if not _idle_pool_worker(thread):
+            thread.join(max(0.0, deadline - time.monotonic()))
+    alive = running(started)
     if not alive:
         return
     item.config.stash[threads_key].extend(alive)
     ctx = item.stash.get(context_key, None)
     if ctx is not None and ctx.leaks is not None:
         ctx.leaks.append(describe_threads(alive))
+
+
+def _idle_pool_worker(thread: threading.Thread) -> bool:
+    """A ``ThreadPoolExecutor`` worker waiting for work: a pool kept for reuse (such as
+    langchain_core's executor for async handlers), which ends at interpreter exit. Its
+    innermost Python frame is the pool's worker loop itself; a worker running a task
+    (a hung handler) is deeper."""
+    from concurrent.futures import thread as pool
+
+    frame = sys._current_frames().get(thread.ident or -1)
+    return frame is not None and frame.f_code is pool._worker.__code__
+
+
+def running(threads: list[threading.Thread]) -> list[threading.Thread]:
+    """The non-daemon threads of ``threads`` still at work (not idle in a pool)."""
+    return [t for t in threads if t.is_alive() and not t.daemon and not _idle_pool_worker(t)]
 
 
 def describe_threads(threads: list[threading.Thread]) -> str:
@@ -874,7 +891,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     _depth -= 1
     if _depth or not active(config):
         return
-    hung = [t for t in config.stash.get(threads_key, []) if t.is_alive() and not t.daemon]
+    hung = running(list(dict.fromkeys(config.stash.get(threads_key, []))))
     if not hung:
         return
     names = ", ".join(sorted({t.name for t in hung}))
