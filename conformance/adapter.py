@@ -9,6 +9,7 @@ factories the suites drive. The full contract is documented in ``specs/adapter.m
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -228,6 +229,7 @@ def validate_adapter(obj: object, origin: str) -> Adapter:
         raise AdapterError(
             f"{origin} is a {type(obj).__name__}, not a conformance.adapter.Adapter"
         )
+    _validate_shapes(obj, origin)
     unknown = set(obj.capabilities) - KNOWN_CAPABILITIES
     if unknown:
         raise AdapterError(
@@ -241,6 +243,7 @@ def validate_adapter(obj: object, origin: str) -> Adapter:
     _validate_factories(obj, origin)
     _validate_versions(obj, origin)
     _validate_manifest(obj, origin)
+    validate_signatures(obj, origin)
     if obj.callbacks is not None:
         obj = replace(obj, callbacks=obj.callbacks.of_lanes(obj.capabilities))
     return obj
@@ -260,6 +263,76 @@ def _validate_factories(obj: Adapter, origin: str) -> None:
             f"{needs} but its CallbackFactories has no {', '.join(names)}"
             for needs, names in missing.items()) + " (a declared capability needs its "
             "factories; leave the capability out to certify without that lane)")
+
+
+def _validate_shapes(obj: Adapter, origin: str) -> None:
+    """Fields whose type would otherwise be misread: one capability string iterated as
+    characters, a manifest keyed by something other than rule IDs."""
+    if isinstance(obj.capabilities, (str, bytes)) or not isinstance(
+            obj.capabilities, (set, frozenset, list, tuple)):
+        raise AdapterError(f"{origin}: capabilities must be a set of capability names, not "
+                           f"{type(obj.capabilities).__name__} {obj.capabilities!r}")
+    if not isinstance(obj.deviations, Mapping):
+        raise AdapterError(f"{origin}: deviations must be a mapping of rule IDs to reasons, "
+                           f"not {type(obj.deviations).__name__}")
+    bad = [key for key in obj.deviations if not isinstance(key, str)]
+    if bad:
+        raise AdapterError(f"{origin}: deviation keys must be rule IDs (strings), not "
+                           f"{bad[0]!r} ({type(bad[0]).__name__})")
+
+
+#: Factory field -> the arguments the kit calls it with (a sample of each, for
+#: ``inspect.Signature.bind``), so that a factory of the wrong shape is one error naming
+#: the field instead of one TypeError per test.
+_CALLS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
+    "streams.open_run": ("(source, projections)", (None, ()), {}),
+    "streams.open_sync_run": ("(source, projections)", (None, ()), {}),
+    "streams.tee": ("(projection, n)", (None, 2), {}),
+    "streams.nested": ("(run, path)", (None, ()), {}),
+    "callbacks.trace_as_chain_group": (
+        "(name, callback_manager=, inputs=, tags=, metadata=)", ("group",),
+        {"callback_manager": None, "inputs": None, "tags": None, "metadata": None}),
+    "callbacks.atrace_as_chain_group": (
+        "(name, callback_manager=, inputs=, tags=, metadata=)", ("group",),
+        {"callback_manager": None, "inputs": None, "tags": None, "metadata": None}),
+    "callbacks.callback_manager.configure": (
+        "(inheritable_callbacks=, local_callbacks=, verbose=, inheritable_tags=, "
+        "local_tags=, inheritable_metadata=, local_metadata=)", (),
+        dict.fromkeys(("inheritable_callbacks", "local_callbacks", "verbose",
+                       "inheritable_tags", "local_tags", "inheritable_metadata",
+                       "local_metadata"))),
+}
+_CALLS["callbacks.async_callback_manager.configure"] = _CALLS[
+    "callbacks.callback_manager.configure"]
+_CLASSES = ("callback_manager", "async_callback_manager", "base_handler", "async_handler",
+            "stdout_handler")
+
+
+def validate_signatures(obj: Adapter, origin: str) -> None:
+    """Each factory the adapter hands over accepts the arguments the kit passes it (where
+    its signature can be read); the handler and manager fields are classes."""
+    for name in _CLASSES:
+        value = getattr(obj.callbacks, name, None) if obj.callbacks is not None else None
+        if value is not None and not isinstance(value, type):
+            raise AdapterError(f"{origin}: callbacks.{name} must be a class, not "
+                               f"{type(value).__name__} {value!r}")
+    for field_name, (shape, args, kwargs) in _CALLS.items():
+        value: Any = obj
+        for part in field_name.split("."):
+            value = getattr(value, part, None)
+        if value is None:
+            continue
+        if not callable(value):
+            raise AdapterError(f"{origin}: {field_name} must be callable as {shape}, not "
+                               f"{type(value).__name__}")
+        try:
+            signature = inspect.signature(value)
+        except (TypeError, ValueError):
+            continue  # a builtin or C callable: nothing to read
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise AdapterError(f"{origin}: {field_name} must accept {shape}: {exc}") from None
 
 
 def _validate_versions(obj: Adapter, origin: str) -> None:

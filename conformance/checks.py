@@ -40,6 +40,22 @@ class ImplementationTimeout(BaseException):
     """
 
 
+class ImplementationRaised(Exception):
+    """The implementation raised a ``BaseException`` that is not an ``Exception``
+    (``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit``, a subclass of its own)
+    out of a test: the failure of that test's rules, not the end of the run.
+
+    pytest would stop the whole session on a ``KeyboardInterrupt``; the plugin turns
+    one the implementation raised (no SIGINT reached the process) into this failure,
+    whose message keeps the exception's type name.
+    """
+
+    def __init__(self, exc: BaseException) -> None:
+        text = str(exc)
+        super().__init__(f"the implementation raised {type(exc).__name__}"
+                         + (f": {text.splitlines()[0]}" if text else ""))
+
+
 #: The kit's own verdicts. Code that catches what the implementation raises, to observe
 #: it, must let these through (:func:`escape_verdict`): a timeout or a violation found
 #: while observing is the finding, never an observation to compare.

@@ -6,6 +6,7 @@ the way of a project's own tests.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import signal
@@ -21,7 +22,7 @@ import pytest
 
 from . import aio, checks, report, selection
 from .adapter import Adapter
-from .checks import ImplementationTimeout, RuleViolation, TestContext
+from .checks import ImplementationRaised, ImplementationTimeout, RuleViolation, TestContext
 from .outcomes import (
     DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NA_PREFIX,
     NOT_APPLICABLE,
@@ -45,6 +46,12 @@ selected_key = pytest.StashKey["frozenset[str] | None"]()  # the rules they name
 cited_key = pytest.StashKey[set[str]]()  # rules cited by the collected tests, before selection
 timeouts_key = pytest.StashKey[int]()
 exit_key = pytest.StashKey[int]()
+early_key = pytest.StashKey["str | None"]()  # why the run ended early (None: it did not)
+expected_key = pytest.StashKey[set[str]]()  # node IDs of the tests selected to run
+finished_key = pytest.StashKey[set[str]]()  # node IDs of the tests that ran to an outcome
+sigint_key = pytest.StashKey[Any]()  # the SIGINT handler the plugin replaced
+threads_key = pytest.StashKey[list[threading.Thread]]()  # left running by tests
+_user_interrupt = False  # a SIGINT reached the process (a real Ctrl-C)
 _depth = 0  # nesting of pytest sessions in this process (pytester runs in-process)
 
 # The rule a task left pending violates, per contract: the async manager's "no leaked
@@ -75,9 +82,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--impl", dest="runcert_impl", metavar="NAME", default=None,
                     help="certify implementation NAME (built-in: reference, langchain_core; "
                          "an entry point of group runcert.adapters; or pkg.module[:attr])")
-    group.addoption("--runcert-timeout", dest="runcert_timeout", type=float, default=None,
+    group.addoption("--runcert-timeout", dest="runcert_timeout", default=None,
                     metavar="SECONDS", help="time limit of one conformance test (default 60)")
-    group.addoption("--runcert-await-timeout", dest="runcert_await_timeout", type=float,
+    group.addoption("--runcert-await-timeout", dest="runcert_await_timeout",
                     default=None, metavar="SECONDS",
                     help="time limit of one await on the implementation (default 5)")
     group.addoption("--runcert-profile", dest="runcert_profile", default=None,
@@ -113,6 +120,31 @@ def _setting(config: pytest.Config, name: str) -> Any:
     return value if value not in (None, "") else config.getini(name)
 
 
+#: Time-limit settings -> (option, accepted range in seconds). Below the minimum a timer
+#: fires before any test can start (the alarm re-arms itself); above the maximum
+#: ``setitimer`` overflows; NaN and infinity are no time limits at all.
+TIME_LIMITS = {"runcert_timeout": ("--runcert-timeout", 0.1, 86400.0),
+               "runcert_await_timeout": ("--runcert-await-timeout", 0.01, 86400.0)}
+
+
+def time_limit(config: pytest.Config, name: str) -> float:
+    """A time-limit setting in seconds, or one usage error naming the option, the value
+    and the accepted range (the command-line option or, when it is not given, the ini
+    value)."""
+    option, low, high = TIME_LIMITS[name]
+    given = config.getoption(name)
+    raw = given if given not in (None, "") else config.getini(name)
+    where = f"{option}={raw}" if given not in (None, "") else f"ini {name} = {raw}"
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not low <= value <= high:  # False for NaN
+        raise pytest.UsageError(
+            f"runcert: {where}: expected a number of seconds from {low:g} to {high:g}")
+    return value
+
+
 def directory_setting(config: pytest.Config, name: str) -> Path | None:
     """``--runcert-transcripts`` / ``--runcert-counterexamples`` (or their ini values)."""
     value = _setting(config, name)
@@ -146,6 +178,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     name = config.getoption("runcert_impl")
     if name is None:
         return
+    limits = {option: time_limit(config, option) for option in TIME_LIMITS}
     try:
         adapter = resolve(name)
     except ResolutionError as exc:
@@ -165,13 +198,6 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if profile not in PROFILES:
         raise pytest.UsageError(
             f"runcert: unknown profile {profile!r}; valid choices: {', '.join(PROFILES)}")
-    for option in ("runcert_timeout", "runcert_await_timeout"):
-        try:
-            if float(_setting(config, option)) <= 0:
-                raise ValueError
-        except ValueError:
-            raise pytest.UsageError(
-                f"runcert: {option} must be a positive number of seconds") from None
     patterns = selection.parse(_setting(config, "runcert_rules"))
     try:
         config.stash[selected_key] = (selection.select(patterns, contract_rules())
@@ -183,8 +209,11 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     config.stash[adapter_key] = adapter
     config.stash[verdicts_key] = []
     config.stash[timeouts_key] = 0
+    config.stash[expected_key] = set()
+    config.stash[finished_key] = set()
+    config.stash[threads_key] = []
     config.stash[started_key] = time.time()
-    aio.AWAIT_TIMEOUT = float(_setting(config, "runcert_await_timeout"))
+    aio.AWAIT_TIMEOUT = limits["runcert_await_timeout"]
     from hypothesis import settings
 
     settings.load_profile(f"runcert-{profile}")
@@ -256,7 +285,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         + (f" (manifest for {a.name} {a.supported})" if a.supported else ""),
         f"runcert: hypothesis profile runcert-{_setting(config, 'runcert_profile')}, "
         f"seed {getattr(config.option, 'hypothesis_seed', None)}",
-        f"runcert: time limits: {float(_setting(config, 'runcert_timeout')):g}s per test, "
+        f"runcert: time limits: {time_limit(config, 'runcert_timeout'):g}s per test, "
         f"{aio.AWAIT_TIMEOUT:g}s per await",
     ] + _selection_header(config)
 
@@ -320,6 +349,8 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
+    if active(config) and not is_worker(config):
+        config.stash[expected_key].update(item.nodeid for item in session.items)
     if active(config) and not any(cited_rules(i) for i in session.items):
         patterns = config.stash[patterns_key]
         raise pytest.UsageError(
@@ -339,6 +370,54 @@ def _alarm(limit: float) -> Any:
     return on_alarm
 
 
+def _on_sigint(previous: Any) -> Any:
+    """A SIGINT handler that remembers a real Ctrl-C, then does what ``previous`` did."""
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        global _user_interrupt
+        _user_interrupt = True
+        if callable(previous):
+            previous(signum, frame)
+        raise KeyboardInterrupt
+
+    return on_sigint
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Tell the user's Ctrl-C from a ``KeyboardInterrupt`` the implementation raises:
+    only the first reaches the process as SIGINT (the handler is restored at the end)."""
+    global _user_interrupt
+    config = session.config
+    if not active(config) or threading.current_thread() is not threading.main_thread():
+        return
+    _user_interrupt = False
+    previous = signal.getsignal(signal.SIGINT)
+    if previous in (signal.SIG_IGN, None):
+        return  # SIGINT ignored: any KeyboardInterrupt comes from the implementation
+    signal.signal(signal.SIGINT, _on_sigint(previous))
+    config.stash[sigint_key] = previous
+
+
+def _restore_sigint(config: pytest.Config) -> None:
+    previous = config.stash.get(sigint_key, None)
+    if previous is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, previous)
+        del config.stash[sigint_key]
+
+
+def raised_by_implementation(exc: BaseException) -> ImplementationRaised | None:
+    """What a test let through that would stop the session, when the implementation
+    raised it: a ``BaseException`` that is neither an ``Exception``, nor a verdict of the
+    kit, nor a pytest outcome (skip, fail, exit), nor the user's Ctrl-C."""
+    from _pytest.outcomes import OutcomeException
+
+    if isinstance(exc, (Exception, OutcomeException, BaseExceptionGroup, *checks.VERDICTS)):
+        return None
+    if isinstance(exc, KeyboardInterrupt) and _user_interrupt:
+        return None
+    return ImplementationRaised(exc)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     config = item.config
@@ -348,18 +427,28 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
                       leaks=[])
     item.stash[context_key] = ctx
     checks.set_context(ctx)
-    limit = float(_setting(config, "runcert_timeout"))
+    limit = time_limit(config, "runcert_timeout")
     use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGALRM, _alarm(limit)) if use_alarm else None
     if use_alarm:
         signal.setitimer(signal.ITIMER_REAL, limit)
+    before = set(threading.enumerate())
     try:
         try:
             result = yield
         except BaseException as exc:
+            if use_alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            left_running(item, before)
+            surfaced = raised_by_implementation(exc)
             if ctx.leaks:
-                exc.add_note(f"also: {leak_note(ctx)}")
+                (surfaced or exc).add_note(f"also: {leak_note(ctx)}")
+            if surfaced is not None:
+                raise surfaced from exc
             raise
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        left_running(item, before)
         report_leaks(item, ctx)
         return result
     finally:
@@ -367,6 +456,55 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
         checks.set_context(TestContext())
+
+
+THREAD_GRACE = 0.5  # seconds a thread started by a test may take to end after it
+
+
+def left_running(item: pytest.Item, before: set[threading.Thread]) -> None:
+    """Non-daemon threads the test started that are still running after it (given a
+    short grace to end): a finding like a leaked task (see :func:`report_leaks`), kept
+    for the end of the run, where they would keep the process from exiting."""
+    started = [t for t in threading.enumerate()
+               if t not in before and not t.daemon and t.is_alive()]
+    if not started:
+        return
+    deadline = time.monotonic() + THREAD_GRACE
+    for thread in started:
+        if not _idle_pool_worker(thread):
+            thread.join(max(0.0, deadline - time.monotonic()))
+    alive = running(started)
+    if not alive:
+        return
+    item.config.stash[threads_key].extend(alive)
+    ctx = item.stash.get(context_key, None)
+    if ctx is not None and ctx.leaks is not None:
+        ctx.leaks.append(describe_threads(alive))
+
+
+def _idle_pool_worker(thread: threading.Thread) -> bool:
+    """A ``ThreadPoolExecutor`` worker waiting for work: a pool kept for reuse (such as
+    langchain_core's executor for async handlers), which ends at interpreter exit. Its
+    innermost Python frame is the pool's worker loop itself; a worker running a task
+    (a hung handler) is deeper."""
+    from concurrent.futures import thread as pool
+
+    frame = sys._current_frames().get(thread.ident or -1)
+    return frame is not None and frame.f_code is pool._worker.__code__
+
+
+def running(threads: list[threading.Thread]) -> list[threading.Thread]:
+    """The non-daemon threads of ``threads`` still at work (not idle in a pool)."""
+    return [t for t in threads if t.is_alive() and not t.daemon and not _idle_pool_worker(t)]
+
+
+def describe_threads(threads: list[threading.Thread]) -> str:
+    def target(t: threading.Thread) -> str:
+        fn = getattr(t, "_target", None)
+        return getattr(fn, "__qualname__", None) or type(t).__qualname__
+
+    names = ", ".join(sorted(f"{t.name} ({target(t)})" for t in threads))
+    return f"the implementation left {len(threads)} non-daemon thread(s) running: {names}"
 
 
 def leak_rule(item: pytest.Item) -> str:
@@ -438,6 +576,16 @@ def _transcripts(leaves: list[BaseException], violated: dict[str, str]) -> dict[
     return found
 
 
+def describe(exc: BaseException) -> str:
+    """The first line of a failure, with the exception's type name unless it is one of
+    the kit's own findings (whose message names the rule or the time limit)."""
+    text = str(exc).splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, (RuleViolation, ImplementationRaised, *checks.VERDICTS)):
+        return text or type(exc).__name__
+    name = type(exc).__name__
+    return f"{name}: {text}" if text and not text.startswith(name) else (text or name)
+
+
 def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestReport,
              adapter: Adapter) -> TestVerdict:
     """Turn one test's result into per-rule outcomes (and adjust the report).
@@ -470,8 +618,7 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
     leaves = _leaves(call.excinfo.value) if call.excinfo else []
     timed_out = any(isinstance(e, ImplementationTimeout) for e in leaves)
     own_checks = bool(leaves) and all(isinstance(e, RuleViolation) for e in leaves)
-    text = str(leaves[0]).splitlines()[0] if leaves and str(leaves[0]) else (
-        type(leaves[0]).__name__ if leaves else "failed")
+    text = describe(leaves[0]) if leaves else "failed"
     if own_checks:
         violated = {e.rule: e.message for e in leaves  # type: ignore[attr-defined]
                     if e.rule in rules}  # type: ignore[attr-defined]
@@ -550,11 +697,40 @@ class _VerdictCollector:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.cited: dict[str, list[str]] = {}  # node ID -> rules, from setup reports
+        self.node_errors: dict[Any, str] = {}  # xdist gateway -> why its worker went down
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "setup" and report.passed:
+            # what the test cites, in case its worker dies before the call ends
+            self.cited[report.nodeid] = [v for k, v in report.user_properties if k == "rule"]
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.config.stash[finished_key].add(report.nodeid)
+        if report.when == "???" and report.failed and not hasattr(report, "runcert_verdict"):
+            report.runcert_verdict = asdict(self.crashed(report))  # type: ignore[attr-defined]
+            self.config.stash[finished_key].add(report.nodeid)
         data = getattr(report, "runcert_verdict", None)
         if isinstance(data, dict):
             self.config.stash[verdicts_key].append(TestVerdict(**data))
+
+    def crashed(self, report: pytest.TestReport) -> TestVerdict:
+        """pytest-xdist's report of a test whose worker died while running it (the
+        implementation called ``os._exit`` or crashed the interpreter): the failure of
+        every rule the test cites (known from its setup report)."""
+        rules = contract_rules()
+        cited = [r for r in self.cited.get(report.nodeid, []) if r in rules]
+        gateway = getattr(getattr(report, "node", None), "gateway", None)
+        error = self.node_errors.get(gateway)
+        message = (f"worker crashed: {getattr(gateway, 'id', 'the worker')} died while running "
+                   f"this test (the implementation ended or crashed the process"
+                   + (f"; {error})" if error else ")"))
+        return TestVerdict(report.nodeid, {r: FAIL for r in cited},
+                           message="; ".join(f"{r}: {message}" for r in cited) or message,
+                           failed=True)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self.config.stash[expected_key].update(ids)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
@@ -569,6 +745,8 @@ class _VerdictCollector:
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """What an xdist worker's collection found (see :func:`_worker_summary`)."""
+        if error:
+            self.node_errors[getattr(node, "gateway", None)] = str(error).strip().splitlines()[-1]
         found = getattr(node, "workeroutput", {}).get("runcert")
         if found:
             self.config.stash[cited_key].update(found["cited"])
@@ -628,15 +806,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if not active(config):
         return
+    _restore_sigint(config)
     if is_worker(config):
         config.stash[exit_key] = int(session.exitstatus)
         _worker_summary(config)
         return
     if stopped_early(session, exitstatus):
         config.stash[partial_key] = True  # -x, --maxfail or an interruption: tests not run
+    early = ended_early(config, exitstatus)
+    config.stash[early_key] = early
+    if early:
+        config.stash[partial_key] = True
     found = concerned(config)
     if any(r.outcome == DEVIATION_FIXED for r in found.values()) and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if early and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.INTERRUPTED  # a run that ended early never passes
     if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
         # with xdist the workers collect: the controller reports the same usage error
         sys.stderr.write(f"ERROR: runcert: --impl={config.getoption('runcert_impl')} collected "
@@ -647,6 +832,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = _setting(config, "runcert_report")
     if path:
         report.write(Path(path), report.build(run_info(config), found))
+
+
+def ended_early(config: pytest.Config, exitstatus: int) -> str | None:
+    """Why the run did not bring every selected test to an outcome (None: it did).
+
+    A run that ended early certifies nothing, whatever the rules that ran say: a Ctrl-C,
+    ``-x``/``--maxfail``, pytest-xdist giving up after too many crashed workers, or
+    anything else that stopped the session.
+    """
+    if config.option.collectonly:
+        return None  # nothing was meant to run
+    expected = config.stash[expected_key]
+    missing = len(expected - config.stash[finished_key])
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    if not missing and not interrupted:
+        return None
+    why = ("interrupted by the user" if interrupted and _user_interrupt
+           else "interrupted" if interrupted else "the session stopped")
+    if not missing:
+        return why
+    return f"{missing} of {len(expected)} selected tests did not run ({why})"
 
 
 def stopped_early(session: pytest.Session, exitstatus: int) -> bool:
@@ -667,30 +873,37 @@ def run_info(config: pytest.Config) -> report.RunInfo:
         exit_status=config.stash.get(exit_key, None),
         selection=config.stash[patterns_key] or None,
         partial=config.stash[partial_key],
+        ended_early=config.stash.get(early_key, None),
     )
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Do not wait for implementation threads that hung past a timeout.
+    """Do not wait for implementation threads that are still running.
 
-    A sync handler stuck in an executor thread would keep the interpreter from exiting
-    (executor workers are joined at exit). After the report is written, a top-level run
-    that saw a timeout and still has such threads exits at once with its exit status.
+    A sync handler stuck in an executor thread past a timeout, or a non-daemon thread an
+    implementation started and never ended, would keep the interpreter from exiting
+    (non-daemon threads are joined at exit). After the report is written, a top-level
+    run that has such threads (those its tests left running, see :func:`left_running`)
+    says so and exits at once with its exit status.
     """
     global _depth
     _depth -= 1
-    if _depth or not active(config) or not config.stash.get(timeouts_key, 0):
+    if _depth or not active(config):
         return
-    hung = [t for t in threading.enumerate()
-            if t is not threading.main_thread() and t.is_alive() and not t.daemon]
-    if hung:
+    hung = running(list(dict.fromkeys(config.stash.get(threads_key, []))))
+    if not hung:
+        return
+    names = ", ".join(sorted({t.name for t in hung}))
+    if config.stash.get(timeouts_key, 0):
         sys.stderr.write(f"runcert: {len(hung)} implementation thread(s) still hung after a "
-                         f"timeout ({', '.join(t.name for t in hung)}); exiting without "
-                         f"waiting for them\n")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(config.stash.get(exit_key, int(pytest.ExitCode.TESTS_FAILED)))
+                         f"timeout ({names}); exiting without waiting for them\n")
+    else:
+        sys.stderr.write(f"runcert: {len(hung)} implementation thread(s) still running at the "
+                         f"end of the run ({names}); exiting without waiting for them\n")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(config.stash.get(exit_key, int(pytest.ExitCode.TESTS_FAILED)))
 
 
 def final_line(config: pytest.Config) -> tuple[str, dict[str, bool]]:
@@ -708,6 +921,9 @@ def final_line(config: pytest.Config) -> tuple[str, dict[str, bool]]:
         return head + "no rule ran: nothing is certified", {"red": True}
     counts = totals(found.values())
     parts = [worst_first(counts)]
+    early = config.stash.get(early_key, None)
+    if early:
+        parts.append(f"ENDED EARLY: {early}")
     partial = config.stash[partial_key]
     if partial:
         parts.append(f"PARTIAL run: {len(ran)} of {len(contract_rules())} rules")
@@ -717,6 +933,9 @@ def final_line(config: pytest.Config) -> tuple[str, dict[str, bool]]:
     if failing:
         named = ", ".join(r.rule.id for r in failing[:5]) + (", ..." if len(failing) > 5 else "")
         verdict, markup = f"does NOT meet the contract (failing: {named})", {"red": True}
+    elif early:
+        verdict, markup = ("INCOMPLETE: the run ended before every selected test ran; "
+                           "nothing is certified"), {"red": True}
     elif outside:
         verdict, markup = (f"the run FAILS ({len(outside)} test(s) failed on no rule of "
                            f"the contract)"), {"red": True}
@@ -788,6 +1007,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if failing:
         tr.write_line(f"runcert: {adapter.name} does NOT meet the contract "
                       f"(failing rules: {', '.join(failing)})", red=True, bold=True)
+    elif config.stash.get(early_key, None):
+        tr.write_line(f"runcert: the run ENDED EARLY ({config.stash[early_key]}): "
+                      f"{adapter.name} is not certified", red=True, bold=True)
     elif outside:
         tr.write_line(f"runcert: {adapter.name} meets every rule that ran, but the run FAILS: "
                       f"{len(outside)} test(s) failed on no rule of the contract (a malformed "

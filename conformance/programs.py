@@ -403,10 +403,16 @@ def run_program(adapter: Adapter, program: dict[str, Any], lane: str) -> Result:
     framework = Framework(adapter, program, lane)
     requests = program["requests"]
     if lane == "sync" and program.get("concurrent") and len(requests) > 1:
-        with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        pool = ThreadPoolExecutor(max_workers=len(requests))
+        try:
             futures = [pool.submit(lanes.run, "sync", _bind(framework.request, r))
                        for r in requests]
             outcomes = [f.result() for f in futures]
+        except BaseException:
+            # a timeout: do not wait for requests hung in the implementation
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     else:
         outcomes = lanes.run(lane, framework.serve_all)
     return Result(framework.log, dict(framework.labels), list(framework.handlers),

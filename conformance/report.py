@@ -41,6 +41,7 @@ class RunInfo:
     exit_status: int | None
     selection: list[str] | None  # the --runcert-rules patterns
     partial: bool
+    ended_early: str | None = None  # why not every selected test ran (None: all did)
 
 
 def runcert_version() -> str:
@@ -61,10 +62,13 @@ def _timestamp(when: float) -> str:
         "+00:00", "Z")
 
 
-def verdict(results: Mapping[str, RuleResult]) -> str:
+def verdict(results: Mapping[str, RuleResult], complete: bool = True) -> str:
+    """``meets`` only when no rule failed and every selected test ran to an outcome."""
     if not any(r.tests for r in results.values()):
         return "no rule ran"
-    return "fails" if any(r.outcome in FAILING for r in results.values()) else "meets"
+    if any(r.outcome in FAILING for r in results.values()):
+        return "fails"
+    return "meets" if complete else "incomplete"
 
 
 def rule_record(result: RuleResult) -> dict[str, Any]:
@@ -101,10 +105,11 @@ def build(info: RunInfo, results: Mapping[str, RuleResult]) -> dict[str, Any]:
         "hypothesis": {"profile": info.profile, "seed": _seed(info.seed)},
         "started": _timestamp(info.started),
         "duration": round(info.duration, 3),
-        "verdict": verdict(results),
+        "verdict": verdict(results, complete=not info.ended_early),
         "exit_status": info.exit_status,
         "selection": info.selection,
         "partial": info.partial,
+        **({"ended_early": info.ended_early} if info.ended_early else {}),
         "failing_rules": sorted((rid for rid, r in results.items() if r.outcome in FAILING),
                                 key=sort_key),
         "totals": dict(sorted(totals(results.values()).items())),

@@ -68,9 +68,11 @@ def _from_module(spec: str, origin: str) -> Any:
         ) from None
     except AdapterError as exc:  # e.g. a built-in adapter refusing an unsupported version
         raise ResolutionError(f"--impl={origin}: {exc}") from None
-    except Exception as exc:  # the user's module is broken: say so in one line
+    except (Exception, SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
+        # the user's module is broken (or exits, or interrupts itself): say so in one line
         raise ResolutionError(
-            f"--impl={origin}: importing {module_name} raised {type(exc).__name__}: {exc}"
+            f"--impl={origin}: importing {module_name} raised {type(exc).__name__}"
+            + (f": {exc}" if str(exc) else "")
         ) from None
     name = attribute or ADAPTER_ATTRIBUTE
     if not hasattr(module, name):
@@ -97,7 +99,7 @@ def resolve(name: str) -> Adapter:
         if found:
             try:
                 obj = found[0].load()
-            except Exception as exc:
+            except (Exception, SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
                 raise ResolutionError(
                     f"--impl={name}: loading entry point {found[0].value} raised "
                     f"{type(exc).__name__}: {exc}"
@@ -105,7 +107,7 @@ def resolve(name: str) -> Adapter:
             if callable(obj) and not isinstance(obj, Adapter):
                 try:
                     obj = obj()
-                except Exception as exc:
+                except (Exception, SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
                     raise ResolutionError(
                         f"--impl={name}: the factory of entry point {found[0].value} raised "
                         f"{type(exc).__name__}: {exc}"

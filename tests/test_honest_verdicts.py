@@ -103,6 +103,23 @@ def test_a_leak_alone_fails_the_leak_rule_naming_the_coroutine(runcert):
     assert run.ret == 1, run.text
 
 
+def test_a_leaked_thread_is_a_finding_and_does_not_keep_the_run_alive(runcert):
+    """Every tool start leaves a non-daemon thread running: CB-ID-1's checks hold, the
+    leak fails CB-ASYNC-4 naming the thread and its target, and the process exits after
+    the report instead of waiting for the threads forever."""
+    run = runcert("--impl=tests.variants.thread_leak", FAST, IDENTITY, "-k", "test_fresh_run_ids",
+                  timeout=60)
+    assert run.ret == 1, run.text
+    assert run.outcomes()["CB-ID-1"] == "pass"
+    leak = run.report["rules"]["CB-ASYNC-4"]
+    assert leak["outcome"] == "fail" and len(leak["messages"]) == 2, leak
+    assert all(re.search(r"CB-ASYNC-4: the implementation left 1 non-daemon thread\(s\) "
+                         r"running: flusher \(forgotten_worker\)", m)
+               for m in leak["messages"]), leak["messages"]
+    run.line(r"runcert: 2 implementation thread\(s\) still running at the end of the run "
+             r"\(flusher\); exiting without waiting for them")
+
+
 # -- a transcript's difference is blamed on the rule it concerns -------------------------------
 
 def test_a_transcript_difference_is_blamed_on_the_flag_it_concerns(runcert):
@@ -218,3 +235,75 @@ def test_a_hang_no_rule_under_test_forbids_stays_a_timeout(runcert):
     assert any(ignored in m and "timeout" in m for m in
                run.report["rules"]["RS-ABORT-7"]["messages"]), messages
     assert run.ret == 1, run.text
+
+
+# -- nothing the implementation raises stops the run ------------------------------------------
+
+RAISING = "tests.variants.raising"
+TWO_TESTS = ["-k", "test_fresh_run_ids or (test_explicit_run_id and chain)"]
+
+
+@pytest.mark.parametrize(("adapter", "raised"), [
+    ("keyboard_interrupt", "KeyboardInterrupt"),
+    ("system_exit", "SystemExit: 3"),
+    ("generator_exit", "GeneratorExit"),
+    ("hostile", "Hostile: hostile BaseException subclass"),
+])
+def test_a_base_exception_the_implementation_raises_fails_the_test_in_flight(
+        runcert, adapter, raised):
+    """Every tool start raises: test_fresh_run_ids fails CB-ID-1 naming the exception's
+    type; the run goes on (the explicit-run-id tests pass), and ends as a failure, not
+    as an interrupted run whose rules read "meets"."""
+    run = runcert(f"--impl={RAISING}:{adapter}", FAST, IDENTITY, *TWO_TESTS)
+    assert run.ret == 1, run.text
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "fail", rule
+    assert len(rule["messages"]) == 2, rule  # both lanes ran
+    assert all(m.endswith(f": CB-ID-1: the implementation raised {raised}")
+               for m in rule["messages"]), rule["messages"]
+    assert run.report["rules"]["CB-ID-2"]["outcome"] == "pass"
+    assert run.report["verdict"] == "fails" and "ended_early" not in run.report
+    assert re.search(r"\b2 failed, 2 passed\b", run.stats_line), run.stats_line
+
+
+def test_a_keyboard_interrupt_from_configure_fails_every_test_and_the_run_goes_on(runcert):
+    run = runcert(f"--impl={RAISING}:on_configure", FAST, IDENTITY, *TWO_TESTS)
+    assert run.ret == 1, run.text
+    assert run.outcomes() == {"CB-ID-1": "fail", "CB-ID-2": "fail"}
+    assert re.search(r"\b4 failed\b", run.stats_line), run.stats_line
+    assert "the implementation raised KeyboardInterrupt" in run.report["rules"]["CB-ID-2"][
+        "message"]
+
+
+def test_a_keyboard_interrupt_from_open_run_fails_the_stream_rules(runcert):
+    from conformance.plugin import SUITES
+
+    run = runcert(f"--impl={RAISING}:on_open_run", FAST,
+                  str(SUITES / "streams" / "test_pumping.py"), "-k", "not sync")
+    assert run.ret == 1, run.text
+    failing = run.report["failing_rules"]
+    assert failing and all(r.startswith("RS-") for r in failing), failing
+    assert all("the implementation raised KeyboardInterrupt" in run.report["rules"][r]["message"]
+               for r in failing)
+    assert "ended_early" not in run.report and run.report["verdict"] == "fails"
+
+
+def test_a_real_sigint_stops_the_run_and_the_verdict_says_it_ended_early(runcert):
+    """A SIGINT is the user's Ctrl-C (here the implementation sends it to itself, which
+    cannot be told apart): the run stops, and although every rule that ran passed, the
+    verdict is "incomplete", in the report and in the last line, and the exit status
+    says interrupted."""
+    run = runcert(f"--impl={RAISING}:sigint", FAST, f"{IDENTITY}::test_explicit_run_id",
+                  f"{IDENTITY}::test_fresh_run_ids")
+    assert run.ret == 2, run.text
+    doc = run.report
+    assert doc["rules"]["CB-ID-2"]["outcome"] == "pass"
+    assert "CB-ID-1" not in doc["rules"] or doc["rules"]["CB-ID-1"]["outcome"] != "pass"
+    assert doc["verdict"] == "incomplete", doc["verdict"]
+    assert doc["partial"] is True and doc["exit_status"] == 2
+    assert re.fullmatch(r"\d+ of \d+ selected tests did not run \(interrupted by the user\)",
+                        doc["ended_early"]), doc["ended_early"]
+    assert re.fullmatch(r"runcert: raising_sigint 0\+broken, seed \d+: 1 pass; ENDED EARLY: .*; "
+                        r"PARTIAL run: 1 of \d+ rules; verdict: INCOMPLETE: the run ended "
+                        r"before every selected test ran; nothing is certified",
+                        run.out[-1]), run.out[-1]

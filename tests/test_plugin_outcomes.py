@@ -163,6 +163,24 @@ def test_hanging_implementation_times_out_and_the_run_finishes(runcert):
     run.line(r"runcert: hanging does NOT meet the contract \(failing rules: CB-ID-1\)")
 
 
+def test_a_hang_under_hypothesis_is_one_timeout_not_shrunk_nor_replayed(runcert):
+    """A property test whose scenario programs hang on both lanes: each test stops at
+    its first timeout (the interpreter lets the kit's verdict escape and Hypothesis
+    neither shrinks nor replays a BaseException), so the run takes about one time limit
+    per test, and every rule ends as a timeout, never as a fail."""
+    import time
+
+    started = time.monotonic()
+    run = runcert("--impl=tests.variants.hanging", FAST, "--runcert-timeout=2",
+                  "--runcert-await-timeout=0.5", suite("test_properties"),
+                  "-k", "test_handler_scoping or test_concurrent_isolation", timeout=120)
+    elapsed = time.monotonic() - started
+    assert run.ret == 1, run.text
+    outcomes = run.outcomes()
+    assert outcomes and set(outcomes.values()) == {"timeout"}, outcomes
+    assert elapsed < 4 * 2 + 20, f"{elapsed:.0f}s for 4 tests under a 2s limit"
+
+
 def test_thread_hung_past_a_timeout_does_not_keep_the_run_alive(runcert):
     run = runcert("--impl=tests.variants.hanging_thread", FAST, "--runcert-timeout=2",
                   "--runcert-await-timeout=1", IDENTITY, "-k", "test_fresh_run_ids and async",

@@ -109,6 +109,20 @@ MODULES = {
     "teleport": reference_variant("teleport", capabilities="frozenset({'callbacks.teleport'})"),
     "ghostdev": reference_variant("ghostdev", deviations="{'CB-NOPE-1': 'no such rule'}"),
     "emptyreason": reference_variant("emptyreason", deviations="{'CB-ID-1': '  '}"),
+    "exiting": "raise SystemExit(3)\n",
+    "interrupting": "raise KeyboardInterrupt\n",
+    "onestring": reference_variant("onestring", capabilities="'callbacks.sync'"),
+    "intkeys": reference_variant("intkeys", deviations="{1: 'a reason', 'CB-ID-1': 'x'}"),
+    "listdevs": reference_variant("listdevs", deviations="['CB-ID-1']"),
+    "badopen": reference_variant("badopen", streams="replace(_reference.streams, "
+                                                    "open_run=lambda source: source)"),
+    "badtee": reference_variant("badtee", streams="replace(_reference.streams, "
+                                                  "tee=lambda projection: projection)"),
+    "badconfigure": reference_variant(
+        "badconfigure", callbacks="replace(_reference.callbacks, callback_manager=type("
+                                  "'M', (), {'configure': classmethod(lambda cls, handlers: 0)}))"),
+    "handlerinstance": reference_variant(
+        "handlerinstance", callbacks="replace(_reference.callbacks, base_handler=object())"),
 }
 VALID = re.escape(
     f"valid choices: {', '.join(choices())}, or an importable module exposing a "
@@ -130,10 +144,31 @@ USAGE_ERRORS = [
     ("--impl=ghostdev", r"--impl=ghostdev lists deviations for rules that do not exist: "
                         r"\['CB-NOPE-1'\]"),
     ("--impl=emptyreason", r"--impl=emptyreason: deviation CB-ID-1 needs a one-line reason"),
-    ("--impl=reference --runcert-timeout=0",
-     r"runcert_timeout must be a positive number of seconds"),
-    ("--impl=reference --runcert-await-timeout=-1",
-     r"runcert_await_timeout must be a positive number of seconds"),
+    ("--impl=exiting", r"--impl=exiting: importing exiting raised SystemExit: 3"),
+    ("--impl=interrupting", r"--impl=interrupting: importing interrupting raised "
+                            r"KeyboardInterrupt"),
+    ("--impl=onestring", r"--impl=onestring: capabilities must be a set of capability names, "
+                         r"not str 'callbacks\.sync'"),
+    ("--impl=intkeys", r"--impl=intkeys: deviation keys must be rule IDs \(strings\), not 1 "
+                       r"\(int\)"),
+    ("--impl=listdevs", r"--impl=listdevs: deviations must be a mapping of rule IDs to "
+                        r"reasons, not list"),
+    ("--impl=badopen", r"--impl=badopen: streams\.open_run must accept \(source, "
+                       r"projections\): too many positional arguments"),
+    ("--impl=badtee", r"--impl=badtee: streams\.tee must accept \(projection, n\): too many "
+                      r"positional arguments"),
+    ("--impl=badconfigure", r"--impl=badconfigure: callbacks\.callback_manager\.configure must "
+                            r"accept \(inheritable_callbacks=, .*\): missing a required "
+                            r"argument: 'handlers'"),
+    ("--impl=handlerinstance", r"--impl=handlerinstance: callbacks\.base_handler must be a "
+                               r"class, not object <object object at .*>"),
+    # a time limit that is no number, not finite, not positive or too small to run a test
+    *[(f"--impl=reference --runcert-timeout={value}",
+       rf"--runcert-timeout={re.escape(value)}: expected a number of seconds from 0\.1 to 86400")
+      for value in ("nan", "inf", "-inf", "0", "-1", "1e-9", "1e9", "abc")],
+    *[(f"--impl=reference --runcert-await-timeout={value}",
+       rf"--runcert-await-timeout={re.escape(value)}: expected a number of seconds from "
+       rf"0\.01 to 86400") for value in ("nan", "inf", "0", "-1", "1e-9")],
 ]
 
 
@@ -144,6 +179,13 @@ def test_usage_error(runcert_inprocess, pytester, args, message):
     run = runcert_inprocess(*args.split())
     assert run.ret == USAGE_ERROR, run.text
     assert re.fullmatch(rf"ERROR: runcert: {message}", run.error_line()), run.error_line()
+
+
+def test_a_bad_ini_time_limit_is_a_usage_error_naming_the_ini_key(runcert_inprocess):
+    run = runcert_inprocess("--impl=reference", "-o", "runcert_await_timeout=nan", IDENTITY)
+    assert run.ret == USAGE_ERROR, run.text
+    assert run.error_line() == ("ERROR: runcert: ini runcert_await_timeout = nan: expected a "
+                                "number of seconds from 0.01 to 86400")
 
 
 def test_entry_point_that_fails_to_load(runcert_inprocess, pytester):

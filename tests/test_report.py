@@ -100,7 +100,7 @@ def test_failure_records_carry_the_message_and_the_transcript(failing_run):
     assert one["message"] == "test_transcripts.py::test_violation_names_its_transcript: " \
                              "CB-ID-1: expected 1, got 2"
     assert one["transcript"] == "golden/t1.json"
-    assert two["message"].endswith("CB-ID-2: shrunk counterexample differs")
+    assert two["message"].endswith("CB-ID-2: ValueError: shrunk counterexample differs")
     assert two["transcript"] == "counterexamples/cb-id-2.json"
     assert three["message"].endswith("CB-ID-3: expected a, got b")
     assert three["transcript"] is None

@@ -107,6 +107,33 @@ def test_user_directory_replay_and_rejection(tmp_path: Path) -> None:
                      r"1 test\(s\) failed on no rule of the contract", out, re.M), out[-3000:]
 
 
+@pytest.mark.parametrize("shape", ["arrays", "calls"])
+def test_a_deeply_nested_transcript_is_one_error_naming_the_file(tmp_path: Path, shape) -> None:
+    """A document nested 10^5 levels deep (beyond the recursion limit): one failing test
+    naming the file, not a RecursionError that ends the collection; the other
+    transcripts still run."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "retries.json").write_bytes(
+        (REPO / "conformance/transcripts/callbacks/retries.json").read_bytes())
+    depth = 100_000
+    if shape == "arrays":
+        (mine / "deep.json").write_text("[" * depth + "]" * depth)
+    else:  # a program of calls within calls
+        call = '{"kind": "chain", "name": "c", "steps": [{"call": '
+        (mine / "deep.json").write_text(
+            '{"id": "deep", "program": {"requests": [{"name": "r", "root": ' + call * depth
+            + '{"kind": "chain", "name": "c"}' + "}]}" * depth + "}]}}")
+    proc = run(["-m", "pytest", "--impl=reference", "-p", "no:cacheprovider", "-q", SUITE,
+                "--runcert-transcripts=mine", "-rf"], tmp_path)
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:] + proc.stderr[-3000:]
+    assert "2 passed" in out and "1 failed" in out, out[-3000:]
+    assert (f"{mine / 'deep.json'}: $: expected a document nested less deeply (its nesting "
+            f"exceeds the recursion limit) [TR-FMT-1]") in out, out[-3000:]
+    assert "RecursionError" not in out + proc.stderr, out[-3000:]
+
+
 def test_no_directory_collects_no_user_test(tmp_path: Path) -> None:
     proc = run(["-m", "pytest", "--impl=reference", "-p", "no:cacheprovider", "-q",
                 "--collect-only", SUITE, str(REPO / "conformance/suites/callbacks/test_identity.py")],

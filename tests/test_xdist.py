@@ -124,3 +124,40 @@ def test_nothing_collected_is_a_usage_error_with_workers_too(runcert):
     run = runcert("--impl=reference", "-n", "2", "-k", "nothing_matches_this", timeout=120)
     assert run.ret == int(pytest.ExitCode.USAGE_ERROR), run.text
     assert re.search(r"ERROR: runcert: --impl=reference collected no conformance test", run.text)
+
+
+# -- a worker the implementation crashes ---------------------------------------------------------
+
+CRASHING = ["--impl=tests.variants.crashing", FAST, suite("test_identity"),
+            "-k", "test_fresh_run_ids or (test_explicit_run_id and (tool or chain))"]
+
+
+def test_a_crashed_worker_fails_the_rules_of_its_test(runcert):
+    """Every tool start calls ``os._exit``: each worker running such a test dies and is
+    replaced. The crashed tests' rules fail ("worker crashed"), the other tests still
+    run, and the report and the last line say the contract is not met."""
+    run = runcert("-n", "2", *CRASHING, timeout=300)
+    assert run.ret == 1, run.text
+    doc = run.report
+    assert doc["verdict"] == "fails" and doc["failing_rules"] == ["CB-ID-1", "CB-ID-2"], doc
+    for rid, crashed in (("CB-ID-1", 2), ("CB-ID-2", 2)):
+        messages = doc["rules"][rid]["messages"]
+        assert len(messages) == crashed, messages
+        assert all(re.search(rf"{rid}: worker crashed: gw\d+ died while running this test", m)
+                   for m in messages), messages
+    chain = [t for t in doc["rules"]["CB-ID-2"]["tests"] if "chain" in t]
+    assert len(chain) == 2  # the tests that do not crash ran too
+    assert "ended_early" not in doc
+    assert re.search(r"verdict: does NOT meet the contract \(failing: CB-ID-1, CB-ID-2\)$",
+                     run.out[-1]), run.out[-1]
+
+
+def test_too_many_crashed_workers_end_the_run_early_and_it_says_so(runcert):
+    """xdist gives up after --max-worker-restart crashes: the tests not run make the run
+    incomplete (never "meets"), on top of the crashed tests' failures."""
+    run = runcert("-n", "2", "--max-worker-restart=0", *CRASHING, timeout=300)
+    assert run.ret != 0, run.text
+    doc = run.report
+    assert doc["verdict"] == "fails", doc["verdict"]
+    assert re.fullmatch(r"\d+ of 6 selected tests did not run \(.*\)", doc["ended_early"]), doc
+    assert "ENDED EARLY" in run.out[-1], run.out[-1]

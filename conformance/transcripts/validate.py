@@ -595,9 +595,18 @@ def parse(path: str | Path) -> Any:
 
 
 def load_transcript(path: str | Path, *, scenario: bool = False) -> dict[str, Any]:
-    """Read and validate a transcript file (its id must be its file name)."""
-    doc = parse(path)
-    validate(doc, path, stem=Path(path).stem, scenario=scenario)
+    """Read and validate a transcript file (its id must be its file name).
+
+    A document nested deeper than the interpreter's recursion limit (a hostile or
+    generated file) is a TranscriptError naming the file, like any other malformed one,
+    never a ``RecursionError`` that ends the collection of every transcript.
+    """
+    try:
+        doc = parse(path)
+        validate(doc, path, stem=Path(path).stem, scenario=scenario)
+    except RecursionError:
+        raise TranscriptError(str(path), "$", "a document nested less deeply (its nesting "
+                                              "exceeds the recursion limit)", "TR-FMT-1") from None
     return doc
 
 
