@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from . import checks
 from .checks import ImplementationTimeout, escape_verdict
+from .scheduling import ControlledLoop, Schedule
 
 T = TypeVar("T")
 
@@ -119,8 +120,13 @@ def run(
     *,
     timeout: float | None = None,
     check_leaks: bool = True,
+    schedule: Schedule | None = None,
 ) -> T:
     """Run ``main()`` on a fresh event loop with a time limit.
+
+    With ``schedule`` the loop is a :class:`~conformance.scheduling.ControlledLoop`: the
+    schedule orders every callback ``main`` starts, and ``main``'s own task, the
+    scenario's driver, keeps its FIFO place (see ``conformance.scheduling``).
 
     Tasks still pending when ``main`` returns are cancelled and reported, so a leaking
     implementation fails instead of warning later. Under the plugin the report goes to
@@ -132,6 +138,9 @@ def run(
 
     async def guarded() -> tuple[T, list[asyncio.Task[Any]]]:
         me = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if me is not None and isinstance(loop, ControlledLoop):
+            loop.exempt(me)
         scenario = asyncio.timeout(limit)
         try:
             async with scenario:
@@ -147,7 +156,11 @@ def run(
         await cancel_and_wait(pending)
         return result, pending
 
-    result, pending = asyncio.run(guarded())
+    if schedule is None:
+        result, pending = asyncio.run(guarded())
+    else:
+        with asyncio.Runner(loop_factory=lambda: ControlledLoop(schedule)) as runner:
+            result, pending = runner.run(guarded())
     if check_leaks and pending:
         leak = describe_leak(pending)
         leaks = checks.current().leaks

@@ -6,7 +6,9 @@ written to ``DIR/<test name>-<rule>.json`` as an ordinary transcript:
 
 - callbacks: a ``runcert-transcript/1`` document whose program is the failing program;
 - streams: the same format with ``"contract": "streams"``, whose program replays the
-  failing example's steps (see :class:`Tape`).
+  failing example's steps (see :class:`Tape`) and, when the example ran on the
+  controlled loop, its ``schedule``: the choices the loop made, so the replay repeats
+  the failing interleaving (``conformance.scheduling``).
 
 Its ``expected`` observations are recorded by running the same program on the
 reference implementation (the oracle), its ``rules`` are the violated rule, and
@@ -111,6 +113,7 @@ class Tape:
     running: list[str] = field(default_factory=list)
     spawned: int = 0
     held: list[int] = field(default_factory=list)
+    schedule: list[int] = field(default_factory=list)  # the controlled loop's choices
 
     def open(self, events: list[dict[str, Any]], projections: list[ProjectionSpec],
              held: list[int], stubborn: bool = False) -> None:
@@ -138,8 +141,11 @@ class Tape:
     def program(self) -> dict[str, Any]:
         ending = [{"do": "abort"}, {"do": "join_all"}]
         holds = [{"do": "hold", "index": k} for k in self.held]
-        return {"script": self.script, "projections": self.projections,
-                "actions": holds + self.actions + ending}
+        program = {"script": self.script, "projections": self.projections,
+                   "actions": holds + self.actions + ending}
+        if self.schedule:
+            program["schedule"] = list(self.schedule)
+        return program
 
 
 # -- the exporter -------------------------------------------------------------------------------

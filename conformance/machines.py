@@ -1,10 +1,17 @@
 """Hypothesis state machines over an async run stream: backpressure and abort.
 
-Each example opens a run stream on a FRESH event loop over a gated ``ScriptedSource``:
+Each example opens a run stream on a FRESH controlled event loop
+(``conformance.scheduling``) over a gated ``ScriptedSource``:
 every pull, the final one (the end) included, waits on a gate that only the ``produce``
 rule opens. Rules only *start* things (a consumer's next item as a task, an abort, a
 result call); after each rule the loop is stepped until every task is blocked
 (``settle``), so the effect of each rule is visible in counts (GUIDE §5).
+
+The rules fix the order of operations; the example's ``schedule`` (drawn with it, FIFO
+in part of the examples) fixes the order in which the callbacks that are ready at
+once run while the loop is stepped, so readers woken by one event, two aborts or a
+result call and a read also run in orders asyncio's FIFO never gives. A failing example
+shrinks its schedule like its steps, and notes the choices the loop made.
 
 The model is plain: the script indices each consumer should receive, one candidate
 sequence per possible subscription point (a consumer that subscribes while an event is
@@ -31,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from hypothesis import event as note_event
-from hypothesis import target
+from hypothesis import note, target
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule,
@@ -41,6 +48,7 @@ from . import aio
 from .adapter import Adapter, ProjectionSpec
 from .checks import ImplementationTimeout, RuleViolation, check
 from .counterexamples import Exporter, Tape
+from .scheduling import ControlledLoop, Schedule, schedules
 from .streams.drive import END, factories
 from .streams.source import ScriptedSource
 from .streams.scripts import METHODS, step
@@ -175,7 +183,7 @@ class RunMachine(RuleBasedStateMachine):
         super().__init__()
         if RunMachine.adapter is None:
             raise RuntimeError("bind(adapter) before running a run-stream machine")
-        self.loop = asyncio.new_event_loop()
+        self.loop = ControlledLoop()  # FIFO until the example draws a schedule
         self.script: list[dict[str, Any]] = []
         self.source = ScriptedSource([])
         self.run: Any = None
@@ -190,6 +198,12 @@ class RunMachine(RuleBasedStateMachine):
         self.taped: dict[asyncio.Task[Any], str] = {}  # task -> its name on the tape
 
     # -- the loop --------------------------------------------------------------------------
+    def use_schedule(self, schedule: list[int]) -> None:
+        """Let ``schedule`` (drawn by Hypothesis) choose which ready callback runs next;
+        ``[]`` keeps asyncio's FIFO order. Part of the examples explore interleavings, and
+        a failure that needs none shrinks to FIFO (see ``conformance.scheduling``)."""
+        self.loop.schedule = Schedule.replay(schedule)
+
     def spawn(self, coroutine: Coroutine[Any, Any, Any], name: str,
               action: dict[str, Any] | None = None) -> asyncio.Task[Any]:
         """Start ``coroutine`` as a task; ``action`` is what it does, for the tape."""
@@ -210,7 +224,7 @@ class RunMachine(RuleBasedStateMachine):
     def settle(self) -> None:
         """Step the loop until nothing moves any more, then collect finished reads."""
         self.steps += 1
-        self.loop.run_until_complete(self._quiesce())
+        self.loop.run_driver(self._quiesce())
         self.tape.act({"do": "counters"})  # settles, then observes the source
         for consumer in self.consumers:
             self._harvest(consumer)
@@ -352,6 +366,10 @@ class RunMachine(RuleBasedStateMachine):
             failing = True
             raise
         finally:
+            schedule = self.tape.schedule = self.loop.schedule.recorded()
+            if schedule:
+                note(f"schedule: {schedule} (choices of the controlled loop)")
+            note_event(f"scheduler choices made: {len(self.loop.schedule.choices)}")
             self._close_loop(failing)
 
     def finish(self) -> None:
@@ -361,8 +379,8 @@ class RunMachine(RuleBasedStateMachine):
         loop = self.loop
         try:
             if self.run is not None:
-                loop.run_until_complete(_bounded(self.run.abort(), CLEANUP_LIMIT, failing))
-            loop.run_until_complete(_cancel_pending())
+                loop.run_driver(_bounded(self.run.abort(), CLEANUP_LIMIT, failing))
+            loop.run_driver(_cancel_pending())
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
@@ -424,9 +442,11 @@ class BackpressureMachine(RunMachine):
                 methods=st.lists(st.sampled_from(["values", "updates"]), min_size=1,
                                  max_size=8),
                 maxlens=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 2)),
-                readers=st.lists(st.sampled_from(LOGS), unique=True, max_size=3))
+                readers=st.lists(st.sampled_from(LOGS), unique=True, max_size=3),
+                schedule=schedules())
     def open_run(self, methods: list[str], maxlens: tuple[int, int, int],
-                 readers: list[str]) -> Any:
+                 readers: list[str], schedule: list[int]) -> Any:
+        self.use_schedule(schedule)
         self.maxlen = dict(zip(BOUNDED, maxlens, strict=True))
         self.output_task: asyncio.Task[Any] | None = None
         self.most_full = 0  # most bounded readers seen full at once
@@ -504,7 +524,7 @@ class BackpressureMachine(RunMachine):
         for k in range(self.released, len(self.script) + 1):
             self.release(k)
         self.released = len(self.script) + 1
-        completed = self.loop.run_until_complete(self._read_to_end())
+        completed = self.loop.run_driver(self._read_to_end())
         self.settle()
         if not check("RS-BP-3", completed,
                      f"the run did not complete within {aio.AWAIT_TIMEOUT:g}s once every "
@@ -569,11 +589,12 @@ class AbortMachine(RunMachine):
                 maxlen=st.integers(1, 2), stubborn=st.booleans(),
                 readers=st.lists(st.sampled_from(ABORT_LOGS), unique=True, min_size=1,
                                  max_size=3),
-                abort_after=st.sampled_from(range(21)))
+                abort_after=st.sampled_from(range(21)), schedule=schedules())
     def open_run(self, methods: list[str], maxlen: int, stubborn: bool,
-                 readers: list[str], abort_after: int) -> Any:
+                 readers: list[str], abort_after: int, schedule: list[int]) -> Any:
         """``abort_after`` steps must pass before the first abort (late aborts find the
         states that need a few steps to build: a held pull, a push blocked on a full log)."""
+        self.use_schedule(schedule)
         self.abort_after = abort_after
         self.aborted = False
         self.abort_rule = "RS-ABORT-2"

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from . import aio, checks, report, selection
+from . import aio, checks, report, scheduling, selection
 from .adapter import Adapter
 from .checks import ImplementationRaised, ImplementationTimeout, RuleViolation, TestContext
 from .outcomes import (
@@ -113,6 +113,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="certify only these rules: comma-separated rule IDs (CB-ID-1), globs "
                          "(CB-SCOPE-*) or areas (RS-BP); the others show as deselected")
     parser.addini("runcert_rules", "certify only these rules (IDs, globs or areas)", default="")
+    group.addoption("--runcert-fifo", dest="runcert_fifo", action="store_true", default=False,
+                    help="no controlled scheduling: every run-stream scenario runs in "
+                         "asyncio's own FIFO order (to compare, or to tell an ordering bug "
+                         "from another)")
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -214,6 +218,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     config.stash[threads_key] = []
     config.stash[started_key] = time.time()
     aio.AWAIT_TIMEOUT = limits["runcert_await_timeout"]
+    scheduling.CONTROLLED = not config.getoption("runcert_fifo")
     from hypothesis import settings
 
     settings.load_profile(f"runcert-{profile}")

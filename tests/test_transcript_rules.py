@@ -134,6 +134,8 @@ MALFORMED = [
               "TR-STREAM-3", "$.program.actions[0]"),
     Malformed("undefined_cursor", "streams", (ACTIONS + (2, "cursor"), "v"), "TR-STREAM-3",
               "$.program.actions[2].cursor", schema=False),
+    Malformed("schedule_not_choices", "streams", (("program", "schedule"), [0, -1]),
+              "TR-STREAM-3", "$.program.schedule[1]"),
     Malformed("expected_too_short", "streams", (("expected", 3), DELETE), "TR-STREAM-4",
               "$.expected", schema=False),
     Malformed("expected_do_stale", "streams", (("expected", 2, "do"), "drain x"),

@@ -9,7 +9,9 @@ A *stream program* is JSON-able data::
      "projections": [{"name", "method", "namespace": [...] | null, "maxlen": null,
                       "native": true}],
      "actions": [ACTION, ...],
-     "counter_rules": {"pulls": "RS-...", ...}}         # rule of each final counter
+     "counter_rules": {"pulls": "RS-...", ...},         # rule of each final counter
+     "schedule": [c, ...]}                              # optional: the controlled loop's
+                                                        # choices (conformance.scheduling)
 
 The runner (:func:`observe`) executes the actions in order, in one task, on a fresh loop
 (``spawn``/``join`` start and await a second task, so a pull can be in flight while the
@@ -67,6 +69,7 @@ from .. import aio
 from ..adapter import RS_ASYNC, RS_NESTED, Adapter, ProjectionSpec
 from ..checks import ImplementationTimeout, RuleViolation
 from ..programs import ProgramError, render_error
+from ..scheduling import Schedule
 from . import drive
 from .drive import END, anext_or_end
 from .source import Fatal, ScriptedSource, as_generator
@@ -457,12 +460,19 @@ def pending_tasks() -> int:
 
 
 def observe(adapter: Adapter, program: dict[str, Any]) -> tuple[list[Observation], dict]:
-    """Run ``program`` on a fresh loop; its per-action observations and outcomes."""
+    """Run ``program`` on a fresh loop; its per-action observations and outcomes.
+
+    A program with a ``schedule`` runs on the controlled loop, which makes the recorded
+    choices again in order (``conformance.scheduling``), so the interleaving a state
+    machine failed in is the one replayed.
+    """
 
     async def main() -> tuple[list[Observation], dict[str, Any]]:
         return await Runner(adapter, program).execute()
 
-    return aio.run(main, check_leaks=False)
+    choices = program.get("schedule")
+    schedule = Schedule.replay(choices) if choices else None
+    return aio.run(main, check_leaks=False, schedule=schedule)
 
 
 # -- attributed comparison -------------------------------------------------------------------

@@ -386,7 +386,12 @@ class StreamChecker(Checker):
     def program(self, doc: dict[str, Any]) -> None:
         program = doc["program"]
         self.fields(program, "$.program", ("script", "actions"),
-                    ("projections", "counter_rules"), "TR-STREAM-3")
+                    ("projections", "counter_rules", "schedule"), "TR-STREAM-3")
+        if "schedule" in program:
+            schedule = self.type(program["schedule"], "list", "$.program.schedule",
+                                 "TR-STREAM-3")
+            for i, choice in enumerate(schedule):
+                self.type(choice, "nat", f"$.program.schedule[{i}]", "TR-STREAM-3")
         self.script(program["script"], "$.program.script")
         self.projections = self.projection_list(program.get("projections", []))
         actions = self.type(program["actions"], "list", "$.program.actions", "TR-STREAM-3")

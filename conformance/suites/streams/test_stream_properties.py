@@ -7,6 +7,10 @@ task) or the pull the source holds open is released; the loop is settled after e
 step. Every pull is held on a gate, so several consumers really do wait on one pull.
 Finally every gate opens and each consumer reads to its end.
 
+Each example also draws a schedule for the controlled loop (``conformance.scheduling``):
+which of the callbacks ready at once runs first, so readers woken by one event wake in
+every order, not only asyncio's.
+
 Each test checks one law against the model (``conformance.streams.scripts.routed``).
 Every example is also recorded as a stream program (subscriptions, reads as tasks,
 releases, a settle after each step): with ``--runcert-counterexamples=DIR`` a failing
@@ -28,6 +32,7 @@ from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
 from conformance.counterexamples import Exporter, Tape
+from conformance.scheduling import Schedule, schedules
 from conformance.streams.drive import END, anext_or_end, drain, settle
 from conformance.streams.scripts import (
     ALL_VALUES, CUSTOM_ANY, SUB_VALUES, UPDATES, VALUES, routed, scripted_entries, scripts,
@@ -161,7 +166,14 @@ async def simulate(open_run: Callable[..., Any], fan_out: Callable[[Any, int], A
 def play(open_run: Callable[..., Any], fan_out: Callable[[Any, int], Any],
          script: list[ScriptEvent], crowd: dict[str, Any], data: st.DataObject,
          tape: Tape) -> Outcome:
-    return run(lambda: simulate(open_run, fan_out, script, crowd, data, tape))
+    """One example on the controlled loop: the schedule orders the readers' tasks and
+    the implementation's callbacks between the steps (``conformance.scheduling``)."""
+    schedule = Schedule.replay(data.draw(schedules(), label="schedule"))
+    try:
+        return run(lambda: simulate(open_run, fan_out, script, crowd, data, tape),
+                   schedule=schedule)
+    finally:
+        tape.schedule = schedule.recorded()
 
 
 def expected(reader: Reader, script: list[ScriptEvent]) -> list[Any]:
