@@ -31,7 +31,9 @@ def start(coro: Coroutine[Any, Any, None],
         signal = context.run(coro.send, None)
     except StopIteration:
         return None
-    return asyncio.get_running_loop().create_task(_resume(coro, signal), context=context)
+    rest = _resume(coro, signal)
+    rest.send(None)  # to its first yield: a task cancelled before its first step reaches coro
+    return asyncio.get_running_loop().create_task(rest, context=context)
 
 
 async def _resume(coro: Coroutine[Any, Any, None], signal: Any) -> None:
@@ -43,7 +45,19 @@ async def _resume(coro: Coroutine[Any, Any, None], signal: Any) -> None:
 
 @coroutine
 def _relay(coro: Coroutine[Any, Any, None], signal: Any) -> Generator[Any, Any, None]:
-    """Hand ``signal`` to the task and relay its answers to ``coro`` until it returns."""
+    """Hand ``signal`` to the task and relay its answers to ``coro`` until it returns.
+
+    ``start`` primes it to the bare ``yield`` below, so that the task's first step
+    resumes it there: a cancellation thrown before that step goes to ``coro`` too (thrown
+    into an unstarted coroutine, it would end the task without ``coro`` ever seeing it).
+    """
+    try:
+        yield  # primed by start(); the task's first step resumes here
+    except BaseException as exc:  # cancelled before the task's first step
+        try:
+            signal = coro.throw(exc)
+        except StopIteration:
+            return
     while True:
         try:
             answer = yield signal

@@ -5,7 +5,9 @@ Every module in ``tests/broken_streams/`` breaks one ``RS-`` rule of the referen
 subprocess over the packaged stream suites only (harness: ``tests/certify.py``): the
 JSON report must show that rule with the expected outcome (``OUTCOME``, default
 "fail"), the run must exit 1, and most other stream rules must still pass. The unbroken
-reference runs through the same harness as a control.
+reference runs through the same harness as a control. Every variant declares the other
+rules its bug breaks (``ALSO``, checked both ways), and every MUST rule of the stream
+contract has a variant that breaks it alone, or a spec entry saying why none can.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 
 from tests.certify import (
     CONTROL, SUITES, Certification, assert_control_passes, assert_documented, assert_rejected,
-    assert_targeted, certify, selected, start_all,
+    assert_targeted, certify, selected, start_all, uncovered_must_rules,
 )
 from tests.certify import broken_module as _module
 
@@ -62,3 +64,22 @@ def test_stream_break_is_targeted(stream_impl: str, stream_certifications) -> No
 @pytest.mark.parametrize("stream_impl", [CONTROL])
 def test_reference_passes_the_stream_harness(stream_impl: str, stream_certifications) -> None:
     assert_control_passes(stream_certifications[stream_impl].result())
+
+
+def test_every_must_rule_has_a_single_rule_variant() -> None:
+    """The kit proves each MUST rule of the stream contract can fail: a variant breaks it
+    alone and is rejected on it (the tests above), or its spec entry says why no
+    implementation can break it alone (``*Single-rule break:* none``)."""
+    missing = uncovered_must_rules("RS-", [broken_module(name) for name in BROKEN])
+    assert not missing, (f"MUST rules with no single-rule broken variant in "
+                         f"tests/broken_streams/: {missing}")
+
+
+@pytest.mark.parametrize("stream_impl", BROKEN)
+def test_variant_declares_what_else_it_breaks(stream_impl: str) -> None:
+    """Every variant names the other rules its bug breaks (``ALSO``, possibly empty), so
+    that a failure on any other rule is a blame the kit put on the wrong rule."""
+    also = getattr(broken_module(stream_impl), "ALSO", None)
+    assert isinstance(also, dict) and all(
+        isinstance(reason, str) and reason.strip() for reason in also.values()), (
+        f"tests/broken_streams/{stream_impl}.py needs ALSO: dict[rule, reason] (empty if none)")

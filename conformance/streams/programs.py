@@ -90,6 +90,11 @@ class ScenarioExit(Exception):
     """Raised by an ``async_with`` body that leaves by an exception."""
 
 
+class MissingCursor(Exception):
+    """An action names a cursor whose subscription (or tee) raised: observed as what
+    it raised, so that the difference is blamed on the subscription's rule."""
+
+
 async def close_cursor(cursor: Any) -> None:
     """Close a cursor we stop reading early.
 
@@ -175,6 +180,7 @@ class Runner:
     cursors: dict[str, Cursor] = field(default_factory=dict)
     tasks: dict[str, asyncio.Task[Observation]] = field(default_factory=dict)
     joined: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)  # cursors whose subscription raised
     stopped: bool = False
 
     def __post_init__(self) -> None:
@@ -212,6 +218,9 @@ class Runner:
             self.stopped = True
             return {"raised": "ImplementationTimeout", "source_error": False}
         except (Exception, Fatal, asyncio.CancelledError) as exc:
+            if action["do"] in ("subscribe", "tee"):
+                names = action["as"]
+                self.failed.update([names] if isinstance(names, str) else names)
             return self.caught(exc, action)
 
     def caught(self, exc: BaseException, action: dict[str, Any]) -> Observation:
@@ -245,6 +254,8 @@ class Runner:
         return handle.values if target == "values" else handle.extensions[target]
 
     def cursor(self, action: dict[str, Any]) -> Cursor:
+        if action["cursor"] in self.failed and action["cursor"] not in self.cursors:
+            raise MissingCursor(f"cursor {action['cursor']!r} was never subscribed")
         if action["cursor"] not in self.cursors:
             raise ProgramError(f"unknown cursor {action['cursor']!r}")
         return self.cursors[action["cursor"]]
@@ -284,6 +295,7 @@ class Runner:
         branches = list(self.factories.fan_out(self.projection(action), action["n"]))
         for name, branch in zip(names, branches):
             self.cursors[name] = Cursor(aiter(branch))
+        self.failed.update(names[len(branches):])  # branches the implementation did not give
         return {"branches": len(branches)}
 
     async def do_take(self, action: dict[str, Any]) -> Observation:
@@ -496,16 +508,20 @@ def compare(doc: dict[str, Any], records: list[Observation], outcomes: dict[str,
     for index, (exp, obs) in enumerate(zip_longest(doc["expected"], records)):
         if exp != obs:
             step = (exp or obs)["do"]
+            rule = (rules[index] if index < len(rules) else None) or default
+            if step == "counters" and exp is not None and obs is not None \
+                    and not (rules[index] if index < len(rules) else None):
+                rule = _counter_rule(doc, exp["observed"], obs["observed"], rule)
             if obs is not None and obs["observed"] == UNFINISHED and exp is not None:
-                rule = (rules[index] if index < len(rules) else None) or default
                 raise RuleViolation(rule, f"step #{index} ({step}): the task did not finish "
                                           f"within {aio.AWAIT_TIMEOUT:g}s; expected "
                                           f"{_show(exp['observed'])}")
             if obs is not None and timed_out(obs["observed"]):
-                raise ImplementationTimeout(
+                hang = ImplementationTimeout(
                     f"timeout: step #{index} ({step}): the implementation did not return "
                     f"within {aio.AWAIT_TIMEOUT:g}s")
-            rule = (rules[index] if index < len(rules) else None) or default
+                hang.rule = rule  # type: ignore[attr-defined] - the step's rule, not all
+                raise hang
             raise RuleViolation(rule, f"step #{index} ({step}): expected "
                                       f"{_show(exp and exp['observed'])}, got "
                                       f"{_show(obs and obs['observed'])}")
@@ -517,6 +533,18 @@ def compare(doc: dict[str, Any], records: list[Observation], outcomes: dict[str,
             raise RuleViolation(counter_rules.get(key, default), (
                 f"at the end of the scenario, {key}: expected {expected[key]!r}, "
                 f"got {got.get(key)!r}"))
+
+
+def _counter_rule(doc: dict[str, Any], expected: Any, got: Any, rule: str) -> str:
+    """The rule of the first counter that differs (``counter_rules``), else ``rule``: a
+    counters step observes every counter, each of which a different rule may govern."""
+    if not (isinstance(expected, dict) and isinstance(got, dict)):
+        return rule
+    counter_rules = doc["program"].get("counter_rules", {})
+    for key in sorted(set(expected) | set(got)):
+        if expected.get(key) != got.get(key):
+            return counter_rules.get(key, rule)
+    return rule
 
 
 def timed_out(observed: Any) -> bool:

@@ -54,13 +54,17 @@ class ScriptedSource:
     ``k`` (0-based event index) instead of yielding. ``hold(k)`` makes the pull of event
     ``k`` wait on a gate until ``release(k)``; a cancelled pull leaves its event for the
     next pull (the source is resumable, unlike an async generator: see ``as_generator``). ``stubborn=True`` makes a held pull swallow its cancellation and still
-    return its item.
+    return its item. ``unwind_turns=n`` makes a cancelled held pull take ``n`` more loop
+    turns to unwind (cleanup that awaits, as a graph step closing its resources does)
+    before it raises; ``unwound`` counts the cancelled pulls that have finished unwinding.
     """
 
     events: list[ScriptEvent]
     error_at: int | None = None
     error: BaseException | None = None
     stubborn: bool = False
+    unwind_turns: int = 0
+    unwound: int = 0
     count: Counters = field(default_factory=Counters)
     position: int = 0  # index of the next event to deliver
     _gates: dict[int, asyncio.Event] = field(default_factory=dict)
@@ -112,6 +116,9 @@ class ScriptedSource:
             await self._gates[index].wait()
         except asyncio.CancelledError:
             self.count.cancelled += 1
+            for _ in range(self.unwind_turns):  # cleanup that takes several loop turns
+                await asyncio.sleep(0)
+            self.unwound += 1
             if not self.stubborn:
                 raise
             self.count.delivered_after_cancel += 1  # swallow it and deliver anyway

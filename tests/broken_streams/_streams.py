@@ -15,7 +15,9 @@ from typing import Any
 
 from conformance.adapter import Adapter, ProjectionSpec
 from conformance.adapters import reference as ref_adapter
-from reference.streams import AsyncGraphRunStream, StreamChannel, StreamMux
+from reference.streams import (
+    AsyncGraphRunStream, GraphRunStream, StreamChannel, StreamMux, SyncStreamMux,
+)
 from reference.streams._core import ChannelState
 
 
@@ -44,8 +46,11 @@ def mux_with_channel(channel_cls: type[StreamChannel[Any]]) -> type[StreamMux]:
 
 def stream_adapter(module: str, doc: str, *,
                    run_stream: type[AsyncGraphRunStream] = AsyncGraphRunStream,
-                   mux: type[StreamMux] = StreamMux) -> Adapter:
-    """The reference adapter, with async runs built from ``run_stream`` over ``mux``.
+                   mux: type[StreamMux] = StreamMux,
+                   sync_run: type[GraphRunStream] = GraphRunStream,
+                   sync_mux: type[SyncStreamMux] = SyncStreamMux) -> Adapter:
+    """The reference adapter, with async runs built from ``run_stream`` over ``mux`` (and
+    sync runs from ``sync_run`` over ``sync_mux``).
 
     ``module`` is the variant's ``__name__`` (its last part names the adapter) and
     ``doc`` its docstring (the first line describes it).
@@ -54,8 +59,12 @@ def stream_adapter(module: str, doc: str, *,
     def open_run(source: Any, projections: Sequence[ProjectionSpec]) -> AsyncGraphRunStream:
         return run_stream(source, mux(ref_adapter._projections(projections)))
 
+    def open_sync_run(source: Any, projections: Sequence[ProjectionSpec]) -> GraphRunStream:
+        return sync_run(source, sync_mux(ref_adapter._projections(projections)))
+
     base = ref_adapter.runcert_adapter
     assert base.streams is not None
     return dataclasses.replace(
         base, name=module.rpartition(".")[2], version="0+broken", description=doc.splitlines()[0],
-        streams=dataclasses.replace(base.streams, open_run=open_run))
+        streams=dataclasses.replace(base.streams, open_run=open_run,
+                                    open_sync_run=open_sync_run))

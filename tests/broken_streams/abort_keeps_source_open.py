@@ -11,6 +11,9 @@ from reference.streams import AsyncGraphRunStream
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-ABORT-4"
+ALSO = {
+    "RS-ABORT-8": "leaving `async with` early must close the source through abort(), which closes nothing here",
+}
 
 
 class NoCloseRun(AsyncGraphRunStream):

@@ -9,6 +9,7 @@ from reference.streams import AsyncGraphRunStream
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-ABORT-1"
+ALSO: dict[str, str] = {}
 
 
 class AbortOnceRun(AsyncGraphRunStream):

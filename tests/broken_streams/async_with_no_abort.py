@@ -9,6 +9,7 @@ from reference.streams import AsyncGraphRunStream
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-ABORT-8"
+ALSO: dict[str, str] = {}
 
 
 class NoAbortOnExitRun(AsyncGraphRunStream):

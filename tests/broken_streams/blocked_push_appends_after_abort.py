@@ -9,6 +9,7 @@ from reference.streams import StreamChannel
 from tests.broken_streams._streams import mux_with_channel, stream_adapter
 
 BREAKS = "RS-ABORT-5"
+ALSO: dict[str, str] = {}
 
 
 class LatePushChannel(StreamChannel):

@@ -11,6 +11,9 @@ from reference.streams import AsyncGraphRunStream
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-ERR-3"
+ALSO = {
+    "RS-ERR-4": "cancelling a cursor's task is one way of closing it, and here that cancellation ends the run for everyone instead of letting go",
+}
 
 
 class ForwardCancelRun(AsyncGraphRunStream):

@@ -14,6 +14,11 @@ from reference.streams import AsyncGraphRunStream
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-FLIGHT-1"
+ALSO = {
+    "RS-ERR-3": "a result call's pull runs next to the reader's; with a generator source the second pull raises 'already running' and fails the run for the others",
+    "RS-ABORT-6": "a step the result method overtook is still pending when abort() returns",
+    "RS-ABORT-2": "two pulls of a generator source at once make the second raise 'asynchronous generator is already running' into a cursor",
+}
 
 
 class ConcurrentPullRun(AsyncGraphRunStream):

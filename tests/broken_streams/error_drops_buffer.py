@@ -9,6 +9,7 @@ from reference.streams._core import ChannelState
 from tests.broken_streams._streams import channel_with_state, mux_with_channel, stream_adapter
 
 BREAKS = "RS-ERR-1"
+ALSO: dict[str, str] = {}
 
 
 class DroppingState(ChannelState):

@@ -9,6 +9,12 @@ from reference.streams._core import ChannelState
 from tests.broken_streams._streams import channel_with_state, mux_with_channel, stream_adapter
 
 BREAKS = "RS-DELIV-3"
+ALSO = {
+    "RS-DELIV-1": "a consumer the machine subscribes mid-run first receives events routed before its subscription",
+    "RS-BP-5": "an unsubscribed log buffers what is routed to it",
+    "RS-PROJ-2": "a tee made mid-run replays what was routed before it",
+    "RS-ERR-4": "a projection re-subscribed after its cursor was closed replays what was routed meanwhile",
+}
 
 
 class ReplayState(ChannelState):

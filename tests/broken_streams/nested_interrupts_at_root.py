@@ -9,6 +9,7 @@ from reference.streams import StreamMux
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-RES-2"
+ALSO: dict[str, str] = {}
 
 
 class AnyNamespaceMux(StreamMux):

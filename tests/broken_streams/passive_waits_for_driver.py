@@ -12,6 +12,7 @@ from reference.streams import StreamChannel, StreamMux
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-FLIGHT-3"
+ALSO: dict[str, str] = {}
 
 
 class LockedChannel(StreamChannel):

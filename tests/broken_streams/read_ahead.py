@@ -11,6 +11,9 @@ from reference.streams import AsyncGraphRunStream
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-PUMP-3"
+ALSO = {
+    "RS-FLIGHT-2": "each step pulls twice, so the waiters of one event cost two pulls",
+}
 
 
 class ReadAheadRun(AsyncGraphRunStream):

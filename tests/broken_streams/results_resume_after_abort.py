@@ -10,6 +10,9 @@ from reference.streams._routing import to_protocol_event
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-RES-6"
+ALSO = {
+    "RS-ABORT-7": "results of an aborted run fold in what was pulled after abort()",
+}
 
 
 class ResumingResultsRun(AsyncGraphRunStream):

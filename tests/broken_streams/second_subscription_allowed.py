@@ -9,6 +9,9 @@ from reference.streams._core import ChannelState
 from tests.broken_streams._streams import channel_with_state, mux_with_channel, stream_adapter
 
 BREAKS = "RS-PROJ-1"
+ALSO = {
+    "RS-PROJ-6": "tee() and aiter() share the subscribed check this variant drops",
+}
 
 
 class SharedState(ChannelState):

@@ -13,6 +13,9 @@ from reference.streams.tee import _Branch, _TeeHub
 from tests.broken_streams._streams import mux_with_channel, stream_adapter
 
 BREAKS = "RS-PROJ-3"
+ALSO = {
+    "RS-ERR-1": "RS-ERR-1 requires every cursor, tee branches included, to raise the run's error",
+}
 
 
 class FirstBranchHub(_TeeHub):

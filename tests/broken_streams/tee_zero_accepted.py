@@ -10,6 +10,7 @@ from reference.streams.tee import tee_branches
 from tests.broken_streams._streams import mux_with_channel, stream_adapter
 
 BREAKS = "RS-PROJ-4"
+ALSO: dict[str, str] = {}
 
 
 class UncheckedTeeChannel(StreamChannel):

@@ -403,3 +403,49 @@ def test_sync_abort_of_a_source_without_close(open_sync_run):
     except Exception as exc:  # noqa: BLE001 - the observation is that it raised
         check("RS-SYNC-4", False, f"abort() of a run whose source has no close() raised {exc!r}")
     check("RS-SYNC-4", next_or_end(cursor) is END, "values did not end after abort()")
+
+
+@pytest.mark.rule("RS-SYNC-5")
+def test_sync_failed_push_delivers_nothing_and_the_retry_everything_once(open_sync_run):
+    """values, the main log and an unbounded copy are read; slowpoke (maxlen 1) holds its
+    first item. The read that pulls the next values event raises BufferError: that attempt
+    delivers the event to nobody. Once slowpoke has room, reading again routes it to every
+    consumer exactly once, without pulling it again."""
+    source = SyncScriptedSource(SCRIPT)
+    run = open_sync_run(source, [ProjectionSpec("slowpoke", "values", maxlen=1),
+                                 ProjectionSpec("copy", "values")])
+    slow = iter(run.extensions["slowpoke"])
+    copy, main_log, values_cursor = iter(run.extensions["copy"]), iter(run), iter(run.values)
+    check_equal("RS-SYNC-5", next_or_end(values_cursor), VALUES[0], "first values item")
+    try:
+        next_or_end(values_cursor)
+    except BufferError:
+        pass
+    else:
+        check("RS-SYNC-5", False, "reading values on past a full slowpoke (maxlen 1) raised no "
+                                  "BufferError (the attempt and its retry cannot be judged)")
+        return
+    pulled = source.count.pulls
+    log = [next_or_end(main_log)["params"]["data"] for _ in range(2)]
+    check_equal("RS-SYNC-5", log, [SCRIPT[0]["data"], SCRIPT[1]["data"]],
+                "the main log's first two entries")
+    try:
+        third = next_or_end(main_log)
+    except BufferError:
+        pass
+    else:
+        check("RS-SYNC-5", False, f"the main log, read again while slowpoke is still full, gave "
+                                  f"{third!r}: the attempt that raised BufferError delivered "
+                                  f"the event to it (expected BufferError again)")
+    check_equal("RS-SYNC-5", next_or_end(slow), VALUES[0], "slowpoke's first item")
+    check_equal("RS-SYNC-5", next_or_end(values_cursor), VALUES[1],
+                "values, read again once slowpoke had room")
+    check_equal("RS-SYNC-5", source.count.pulls, pulled,
+                "pulls of the retry (the event that did not fit was already pulled)")
+    slow_items = [next_or_end(slow)]  # room for the last event
+    rest = drain_sync(values_cursor)
+    slow_items += drain_sync(slow)
+    log = [entry["params"]["data"] for entry in drain_sync(main_log)]
+    check_equal("RS-SYNC-5", (rest, drain_sync(copy), slow_items, log),
+                (VALUES[2:], VALUES, VALUES[1:], [e["data"] for e in SCRIPT[2:]]),
+                "(values, copy, slowpoke, the main log) to the end: each event exactly once")
