@@ -146,6 +146,30 @@ def cancel_pumping_consumer(adapter: Adapter, lane: str, generator: bool = True)
 
 
 @probe
+def abort_from_the_pull(adapter: Adapter, lane: str) -> Any:
+    """The main log took the first of three root values; the pull of the second calls
+    ``abort()`` on its own run, then waits. What that pull saw (abort() should cancel it)
+    and whether the main log's reader, waiting on it, ended."""
+    on_lane(lane, "async", "abort_from_the_pull")
+
+    async def main() -> Any:
+        source = ScriptedSource(numbered(3))
+        run = drive.open_run(adapter, source)
+        source.abort_from_pull(run, 1)
+        main_log = aiter(run)
+        await drive.take(main_log, 1)
+        reader = asyncio.create_task(anext_or_end(main_log))
+        await asyncio.wait({reader}, timeout=aio.AWAIT_TIMEOUT)
+        cancelled = source.count.cancelled  # before the cleanup below cancels anything
+        ended = reader.done()
+        await aio.cancel_and_wait([reader])
+        return {"cancellations the aborting pull saw": cancelled,
+                "the reader waiting on that pull": "ended" if ended else DID_NOT_FINISH}
+
+    return aio.run(main)
+
+
+@probe
 def declare_maxlen(adapter: Adapter, lane: str, maxlen: Any = 1.5) -> Any:
     """A run whose projection ``bounded`` of the root values is declared with ``maxlen``:
     whether declaring it raises, and the pulls it cost."""

@@ -57,6 +57,8 @@ class ScriptedSource:
     return its item. ``unwind_turns=n`` makes a cancelled held pull take ``n`` more loop
     turns to unwind (cleanup that awaits, as a graph step closing its resources does)
     before it raises; ``unwound`` counts the cancelled pulls that have finished unwinding.
+    ``abort_from_pull(run, k)`` makes the held pull of event ``k`` call ``run.abort()``
+    first (a node, or a handler running inside it, stopping the run it belongs to).
     """
 
     events: list[ScriptEvent]
@@ -65,6 +67,8 @@ class ScriptedSource:
     stubborn: bool = False
     unwind_turns: int = 0
     unwound: int = 0
+    aborts: Any = None  # the run whose abort() the pull of ``abort_at`` calls
+    abort_at: int | None = None
     count: Counters = field(default_factory=Counters)
     position: int = 0  # index of the next event to deliver
     _gates: dict[int, asyncio.Event] = field(default_factory=dict)
@@ -82,6 +86,11 @@ class ScriptedSource:
 
     def release(self, index: int) -> None:
         self._gates[index].set()
+
+    def abort_from_pull(self, run: Any, index: int) -> None:
+        """The held pull of event ``index`` calls ``run.abort()`` before waiting."""
+        self.hold(index)
+        self.aborts, self.abort_at = run, index
 
     async def held(self, index: int) -> None:
         """Wait until pull ``index`` has started and is waiting on its gate."""
@@ -113,6 +122,8 @@ class ScriptedSource:
     async def _wait_gate(self, index: int) -> None:
         self._waiting[index].set()
         try:
+            if index == self.abort_at:
+                await self.aborts.abort()
             await self._gates[index].wait()
         except asyncio.CancelledError:
             self.count.cancelled += 1

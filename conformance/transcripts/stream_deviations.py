@@ -72,9 +72,12 @@ LANGGRAPH: dict[str, dict[str, Any]] = {
     "RS-ABORT-2": stream_program(program(numbered(3), [
         *HELD, act("abort"), act("join", "RS-ABORT-2", task="reader", now=True),
         act("release", index=1), join("reader", "RS-ABORT-2"), drain("v")])),
-    "RS-ABORT-3": stream_program(program(numbered(3), [
-        *HELD, act("abort"), counters("RS-ABORT-3"), act("release", index=1),
-        join("reader", "RS-ABORT-3")])),
+    "RS-ABORT-3": [
+        stream_probe("async", "abort_from_the_pull"),
+        stream_program(program(numbered(3), [
+            *HELD, act("abort"), counters("RS-ABORT-3"), act("release", index=1),
+            join("reader", "RS-ABORT-3")])),
+    ],
     "RS-ABORT-4": stream_program(program(numbered(3), [
         act("abort"), act("abort"), counters("RS-ABORT-4")])),
     "RS-ABORT-8": stream_program(program(numbered(4), [
