@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any, Self
 from uuid import UUID
 
+from reference import arguments
 from .base import BaseCallbackHandler
-from .managers import AsyncCallbackManager, CallbackManager
+from .managers import AsyncCallbackManager, BaseCallbackManager, CallbackManager
 from .run_managers import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
 
 
@@ -37,8 +38,23 @@ class _GroupMember:
         """Whether the group run has ended (through this manager or a copy)."""
         return self._state.ended
 
+    @classmethod
+    def _for_run(cls, run: Any) -> Self:
+        """The manager of the calls inside the group whose run is ``run``: its fields are
+        those of ``run.get_child()``, and ending it ends ``run``, once."""
+        child = run.get_child()
+        group = cls._of(  # type: ignore[attr-defined]
+            handlers=child.handlers, inheritable_handlers=child.inheritable_handlers,
+            parent_run_id=child.parent_run_id, tags=child.tags,
+            inheritable_tags=child.inheritable_tags, metadata=child.metadata,
+            inheritable_metadata=child.inheritable_metadata)
+        group.parent_run_manager = run
+        group._state = _GroupState()
+        return group
+
     def _spawn(self, **fields: Any) -> Self:
-        spawned = type(self)(parent_run_manager=self.parent_run_manager, **fields)
+        spawned = type(self)._of(**fields)  # type: ignore[attr-defined]
+        spawned.parent_run_manager = self.parent_run_manager
         spawned._state = self._state  # copies and merges end the same run
         return spawned
 
@@ -81,6 +97,17 @@ class AsyncCallbackManagerForChainGroup(_GroupMember, AsyncCallbackManager):
             await self.parent_run_manager.on_chain_error(error, **kwargs)
 
 
+def _check_group(group_name: object, callback_manager: object, tags: object,
+                 metadata: object) -> None:
+    """Check a group's arguments under their own names (``configure`` would name its
+    own parameters) before the group run starts; ``run_id`` is checked by the start."""
+    arguments.text("group_name", group_name)
+    if callback_manager is not None:
+        arguments.instance("callback_manager", callback_manager, BaseCallbackManager)
+    arguments.optional_strings("tags", tags)
+    arguments.optional_mapping("metadata", metadata)
+
+
 @contextmanager
 def trace_as_chain_group(group_name: str, callback_manager: CallbackManager | None = None, *,
                          inputs: dict[str, Any] | None = None, run_id: UUID | None = None,
@@ -90,16 +117,14 @@ def trace_as_chain_group(group_name: str, callback_manager: CallbackManager | No
     """Run the block as one chain run named ``group_name`` (CB-GROUP-1).
 
     The group run ends on leaving the block, with ``{}`` or with the
-    exception, unless the yielded manager ended it already.
+    exception, unless the yielded manager ended it already. Its arguments are
+    checked before the group run starts (see ``BaseCallbackManager``).
     """
+    _check_group(group_name, callback_manager, tags, metadata)
     manager = CallbackManager.configure(inheritable_callbacks=callback_manager,
                                         inheritable_tags=tags, inheritable_metadata=metadata)
     run = manager.on_chain_start({"name": group_name}, inputs or {}, run_id=run_id)
-    child = run.get_child()
-    group = CallbackManagerForChainGroup(
-        child.handlers, child.inheritable_handlers, child.parent_run_id,
-        parent_run_manager=run, tags=child.tags, inheritable_tags=child.inheritable_tags,
-        metadata=child.metadata, inheritable_metadata=child.inheritable_metadata)
+    group = CallbackManagerForChainGroup._for_run(run)
     try:
         yield group
     except BaseException as exc:  # even on interrupts (CB-GROUP-3, CB-PAIR-3)
@@ -116,15 +141,12 @@ async def atrace_as_chain_group(group_name: str,
                                 metadata: dict[str, Any] | None = None,
                                 ) -> AsyncIterator[AsyncCallbackManagerForChainGroup]:
     """Async twin of ``trace_as_chain_group``."""
+    _check_group(group_name, callback_manager, tags, metadata)
     manager = AsyncCallbackManager.configure(inheritable_callbacks=callback_manager,
                                              inheritable_tags=tags,
                                              inheritable_metadata=metadata)
     run = await manager.on_chain_start({"name": group_name}, inputs or {}, run_id=run_id)
-    child = run.get_child()
-    group = AsyncCallbackManagerForChainGroup(
-        child.handlers, child.inheritable_handlers, child.parent_run_id,
-        parent_run_manager=run, tags=child.tags, inheritable_tags=child.inheritable_tags,
-        metadata=child.metadata, inheritable_metadata=child.inheritable_metadata)
+    group = AsyncCallbackManagerForChainGroup._for_run(run)
     try:
         yield group
     except BaseException as exc:  # even on cancellation (CB-GROUP-3, CB-PAIR-3)

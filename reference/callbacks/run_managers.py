@@ -6,6 +6,7 @@ from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from uuid import UUID, uuid4
 
+from reference import arguments
 from .base import BaseCallbackHandler
 from .dispatch import ahandle_event, ahandle_event_shielded, handle_event
 
@@ -30,15 +31,50 @@ class BaseRunManager:
                  inheritable_tags: list[str] | None = None,
                  metadata: dict[str, Any] | None = None,
                  inheritable_metadata: dict[str, Any] | None = None) -> None:
-        """Bind the run ``run_id``; ``None`` collections become empty ones."""
+        """Bind the run ``run_id``; ``None`` collections become empty ones.
+
+        Each field is checked like a manager's (see ``BaseCallbackManager``);
+        ``run_id`` must be a ``uuid.UUID``.
+        """
+        from .managers import handler_list  # late: managers imports this module
+
+        self._hold(
+            run_id=arguments.uuid("run_id", run_id),
+            handlers=handler_list("handlers", handlers),
+            inheritable_handlers=handler_list("inheritable_handlers", inheritable_handlers),
+            parent_run_id=arguments.optional_uuid("parent_run_id", parent_run_id),
+            tags=arguments.optional_strings("tags", tags),
+            inheritable_tags=arguments.optional_strings("inheritable_tags", inheritable_tags),
+            metadata=arguments.optional_mapping("metadata", metadata),
+            inheritable_metadata=arguments.optional_mapping(
+                "inheritable_metadata", inheritable_metadata))
+
+    @classmethod
+    def _snapshot(cls, *, run_id: UUID, handlers: list[BaseCallbackHandler],
+                  inheritable_handlers: list[BaseCallbackHandler], parent_run_id: UUID | None,
+                  tags: list[str], inheritable_tags: list[str], metadata: dict[str, Any],
+                  inheritable_metadata: dict[str, Any]) -> Self:
+        """A run manager over fields this package holds already (a manager's, a run's):
+        they were checked when given, and are not checked again at every run start."""
+        run = cls.__new__(cls)
+        run._hold(run_id=run_id, handlers=handlers, inheritable_handlers=inheritable_handlers,
+                  parent_run_id=parent_run_id, tags=tags, inheritable_tags=inheritable_tags,
+                  metadata=metadata, inheritable_metadata=inheritable_metadata)
+        return run
+
+    def _hold(self, *, run_id: UUID, handlers: list[BaseCallbackHandler],
+              inheritable_handlers: list[BaseCallbackHandler], parent_run_id: UUID | None,
+              tags: list[str], inheritable_tags: list[str], metadata: dict[str, Any],
+              inheritable_metadata: dict[str, Any]) -> None:
+        """Keep copies of the fields (CB-PAIR-5)."""
         self.run_id: UUID = run_id
         self.handlers: list[BaseCallbackHandler] = list(handlers)
         self.inheritable_handlers: list[BaseCallbackHandler] = list(inheritable_handlers)
         self.parent_run_id: UUID | None = parent_run_id
-        self.tags: list[str] = list(tags or [])
-        self.inheritable_tags: list[str] = list(inheritable_tags or [])
-        self.metadata: dict[str, Any] = dict(metadata or {})
-        self.inheritable_metadata: dict[str, Any] = dict(inheritable_metadata or {})
+        self.tags: list[str] = list(tags)
+        self.inheritable_tags: list[str] = list(inheritable_tags)
+        self.metadata: dict[str, Any] = dict(metadata)
+        self.inheritable_metadata: dict[str, Any] = dict(inheritable_metadata)
 
     @classmethod
     def get_noop_manager(cls) -> Self:
@@ -47,7 +83,7 @@ class BaseRunManager:
 
     def _as(self, cls: type[R]) -> R:
         """The same run, fields copied, as a run manager of class ``cls``."""
-        return cls(run_id=self.run_id, handlers=self.handlers,
+        return cls._snapshot(run_id=self.run_id, handlers=self.handlers,
                    inheritable_handlers=self.inheritable_handlers,
                    parent_run_id=self.parent_run_id, tags=self.tags,
                    inheritable_tags=self.inheritable_tags, metadata=self.metadata,
@@ -58,10 +94,12 @@ class BaseRunManager:
 
         (CB-ID-5, CB-CHILD-2, CB-CHILD-4)
         """
-        child = cls(self.inheritable_handlers, self.inheritable_handlers, self.run_id,
-                    tags=self.inheritable_tags, inheritable_tags=self.inheritable_tags,
-                    metadata=self.inheritable_metadata,
-                    inheritable_metadata=self.inheritable_metadata)
+        child = cls._of(handlers=self.inheritable_handlers,
+                        inheritable_handlers=self.inheritable_handlers,
+                        parent_run_id=self.run_id, tags=self.inheritable_tags,
+                        inheritable_tags=self.inheritable_tags,
+                        metadata=self.inheritable_metadata,
+                        inheritable_metadata=self.inheritable_metadata)
         if tag is not None:
             child.add_tags([tag], inherit=False)  # for this child only (CB-CHILD-3)
         return child
@@ -96,6 +134,7 @@ class ParentRunManager(RunManager):
         """A new manager for sub-runs of this run, with ``tag`` added for it alone."""
         from .managers import CallbackManager  # late: managers imports this module
 
+        arguments.optional_text("tag", tag)
         return self._child(CallbackManager, tag)
 
 
@@ -138,6 +177,7 @@ class AsyncParentRunManager(AsyncRunManager):
         """A new async manager for sub-runs of this run, with ``tag`` for it alone."""
         from .managers import AsyncCallbackManager  # late: managers imports this module
 
+        arguments.optional_text("tag", tag)
         return self._child(AsyncCallbackManager, tag)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
+from reference import arguments
 from ._routing import MuxCore, RunResult
 
 M = TypeVar("M", bound=MuxCore[Any])
@@ -25,6 +26,13 @@ class RunStreamBase(Generic[M]):
         raise AttributeError(  # RS-EXT-3
             f"{type(self).__name__!r} object has no attribute {name!r}"
             f" (registered projections: {registered})")
+
+    @staticmethod
+    def _check_source(name: str, source: object, method: str, what: str) -> None:
+        """Refuse a source that cannot be pulled, when the run is opened: unchecked, it
+        would fail at the first read, as the failure of a run that seemed to start."""
+        if source is not None and not callable(getattr(source, method, None)):
+            arguments.refuse(name, f"{what} (with {method}) or None", source)
 
     def _outcome(self) -> RunResult:
         """The results, or the run's failure raised (RS-ERR-2)."""

@@ -12,17 +12,33 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from reference import arguments
+
 T = TypeVar("T")
 
 ALREADY_SUBSCRIBED = "StreamChannel already has a subscriber; use .tee(n) for fan-out"
 
 
 def check_maxlen(maxlen: int | None) -> None:
-    """Reject a bound that is not a positive int (RS-BP-4)."""
+    """Reject a bound that is not a positive int (RS-BP-4).
+
+    RS-BP-4 makes every such bound a ``ValueError``, one of the wrong type (``1.5``,
+    ``"3"``) included: a log's bound is one kind of argument, whatever was passed.
+    """
     if maxlen is None:
         return
     if isinstance(maxlen, bool) or not isinstance(maxlen, int) or maxlen < 1:
-        raise ValueError("maxlen must be a positive int or None")
+        raise ValueError(f"maxlen must be a positive int or None, got {maxlen!r:.80}")
+
+
+def check_tee_n(n: int) -> None:
+    """Reject a branch count that is not an int >= 1, before anything subscribes
+    (RS-PROJ-4: ``n < 1`` is a ``ValueError``; a count that is no int, ``2.5``, is a
+    ``TypeError``)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        arguments.refuse("n", "an int", n)
+    if n < 1:
+        raise ValueError(f"tee() requires n >= 1, got n={n}")
 
 
 class Waiters:
@@ -137,6 +153,7 @@ class ChannelBase(Generic[T]):
     """What both lanes' channels share: a thin handle over ``ChannelState``."""
 
     def __init__(self, name: str | None = None, *, maxlen: int | None = None) -> None:
+        arguments.optional_text("name", name)
         check_maxlen(maxlen)
         self._state: ChannelState[T] = ChannelState(name, maxlen)
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Generic, Literal, NotRequired, Self, TypedDict, TypeVar
 
+from reference import arguments
 from ._core import ChannelBase
 
 C = TypeVar("C", bound=ChannelBase[Any])
@@ -19,7 +20,8 @@ class Projection:
     and ``namespace`` (None: any namespace).
 
     ``maxlen`` bounds its log; ``native`` projections are also attributes of
-    the run stream.
+    the run stream. The fields are checked here, ``maxlen`` by the log it bounds
+    (RS-BP-4); a namespace given as a list is kept as a tuple.
     """
 
     name: str
@@ -27,6 +29,14 @@ class Projection:
     namespace: tuple[str, ...] | None = ()
     maxlen: int | None = None
     native: bool = True
+
+    def __post_init__(self) -> None:
+        arguments.text("name", self.name)
+        arguments.text("method", self.method)
+        if self.namespace is not None:
+            namespace = tuple(arguments.strings("namespace", self.namespace))
+            object.__setattr__(self, "namespace", namespace)  # frozen
+        arguments.instance("native", self.native, bool)
 
     def matches(self, event: ProtocolEvent) -> bool:
         if event["method"] != self.method:
@@ -54,12 +64,28 @@ class ProtocolEvent(TypedDict):
     seq: NotRequired[int]
 
 
+SOURCE_EVENT_KEYS = ("method", "namespace", "data")
+
+
 def to_protocol_event(event: Mapping[str, Any]) -> ProtocolEvent:
-    """Convert a source event ``{"method", "namespace", "data", "interrupts"?}``."""
-    params: EventParams = {"namespace": list(event["namespace"]), "data": event["data"]}
+    """Convert a source event ``{"method", "namespace", "data", "interrupts"?}``.
+
+    A malformed event raises ``TypeError`` (not a mapping, a field of the wrong type) or
+    ``ValueError`` (a key missing), naming what is wrong, before it is routed anywhere.
+    """
+    if not isinstance(event, Mapping):
+        arguments.refuse("event", "a mapping", event)
+    missing = [key for key in SOURCE_EVENT_KEYS if key not in event]
+    if missing:
+        raise ValueError(f"event lacks {', '.join(map(repr, missing))}: a source event has "
+                         f"'method', 'namespace', 'data' and optionally 'interrupts'")
+    params: EventParams = {
+        "namespace": arguments.strings("event['namespace']", event["namespace"]),
+        "data": event["data"]}
     if "interrupts" in event:
-        params["interrupts"] = list(event["interrupts"])
-    return {"type": "event", "method": event["method"], "params": params}
+        params["interrupts"] = arguments.sequence("event['interrupts']", event["interrupts"])
+    method = arguments.text("event['method']", event["method"])
+    return {"type": "event", "method": method, "params": params}
 
 
 @dataclass
@@ -90,7 +116,9 @@ class MuxCore(Generic[C]):
 
     def __init__(self, projections: Sequence[Projection] = (), *,
                  scope: Sequence[str] = ()) -> None:
-        self.scope: tuple[str, ...] = tuple(scope)
+        declared = arguments.items("projections", projections, Projection,
+                                   "a list of Projection")
+        self.scope: tuple[str, ...] = tuple(arguments.strings("scope", scope))
         self._scope_list = list(self.scope)  # the scope as events carry namespaces
         self.result = RunResult()
         self._seq = 0
@@ -98,7 +126,6 @@ class MuxCore(Generic[C]):
         self._error: BaseException | None = None
         self._parent: Self | None = None
         self._children: list[Self] = []
-        declared = list(projections)
         if all(p.name != "values" for p in declared):
             declared.insert(0, Projection("values", "values", self.scope))
         names = [p.name for p in declared]
@@ -124,7 +151,7 @@ class MuxCore(Generic[C]):
 
     def child(self, path: Sequence[str], projections: Sequence[Projection] = ()) -> Self:
         """A mux for the nested namespace ``path``, fed by this one."""
-        scope = tuple(path)
+        scope = tuple(arguments.strings("path", path))
         if len(scope) <= len(self.scope) or scope[:len(self.scope)] != self.scope:
             raise ValueError(f"path {scope!r} is not nested in scope {self.scope!r}")
         child = type(self)(projections, scope=scope)

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Generic, TypeVar
 
-from ._core import ChannelBase
+from ._core import ChannelBase, check_tee_n
 from .tee import tee_branches
 
 T = TypeVar("T")
@@ -57,8 +57,7 @@ class StreamChannel(ChannelBase[T]):
         Each branch buffers at most ``maxlen`` items: a fast branch waits for
         the slowest one (RS-BP-6).
         """
-        if n < 1:
-            raise ValueError("tee() requires n >= 1")  # before subscribing (RS-PROJ-4)
+        check_tee_n(n)  # before subscribing (RS-PROJ-4)
         return tee_branches(self, self._state.subscribe(), n)
 
     async def _next_item(self) -> T:

@@ -12,6 +12,7 @@ from ._base import RunStreamBase
 from ._routing import Projection
 from .mux import StreamMux
 
+from reference import arguments
 from reference.eager import start
 
 logger = logging.getLogger(__name__)
@@ -28,11 +29,15 @@ class AsyncGraphRunStream(RunStreamBase[StreamMux]):
     (RS-FLIGHT-1, RS-FLIGHT-2).
 
     ``graph_aiter=None`` with ``wire_pump=False`` makes a nested stream that
-    is driven by the pump already bound to ``mux`` (see ``nested``).
+    is driven by the pump already bound to ``mux`` (see ``nested``). A source
+    that is no async iterator, or a mux that is no ``StreamMux``, raises
+    ``TypeError`` here, when the run is opened.
     """
 
     def __init__(self, graph_aiter: AsyncIterator[Any] | None, mux: StreamMux, *,
                  wire_pump: bool = True) -> None:
+        self._check_source("graph_aiter", graph_aiter, "__anext__", "an async iterator")
+        arguments.instance("mux", mux, StreamMux)
         super().__init__(mux)
         self._source = graph_aiter
         self._inherits_pump = graph_aiter is None and not wire_pump
@@ -177,7 +182,8 @@ class AsyncSubgraphRunStream(AsyncGraphRunStream):
     """
 
     def __init__(self, mux: StreamMux, *, path: Sequence[str]) -> None:
-        if tuple(path) != mux.scope:
+        arguments.instance("mux", mux, StreamMux)
+        if tuple(arguments.strings("path", path)) != mux.scope:
             raise ValueError(f"mux scope {mux.scope!r} does not match path {tuple(path)!r}")
         super().__init__(None, mux, wire_pump=False)
         self.path = tuple(path)

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from reference import arguments
 from ._base import RunStreamBase
-from ._core import ChannelBase
+from ._core import ChannelBase, check_tee_n
 from ._routing import MuxCore, Projection, to_protocol_event
 
 T = TypeVar("T")
@@ -42,8 +43,7 @@ class SyncStreamChannel(ChannelBase[T]):
         A branch that needs an item while another branch is full raises
         ``BufferError`` (each branch holds at most ``maxlen`` items).
         """
-        if n < 1:
-            raise ValueError("tee() requires n >= 1")
+        check_tee_n(n)  # before subscribing
         hub = _SyncTee(self, self._state.subscribe(), [deque() for _ in range(n)])
         return [hub.branch(index) for index in range(n)]
 
@@ -180,10 +180,13 @@ class GraphRunStream(RunStreamBase[SyncStreamMux]):
 
     Results are properties here. A run that would overflow a full log raises
     ``BufferError`` from the read that pumped; the event stays pending and is
-    routed by the next read once the log has room.
+    routed by the next read once the log has room. A source that is no
+    iterator, or a mux that is no ``SyncStreamMux``, raises ``TypeError`` here.
     """
 
     def __init__(self, graph_iter: Iterator[Any] | None, mux: SyncStreamMux) -> None:
+        self._check_source("graph_iter", graph_iter, "__next__", "an iterator")
+        arguments.instance("mux", mux, SyncStreamMux)
         super().__init__(mux)
         self._source = graph_iter
         self._source_done = graph_iter is None
