@@ -56,6 +56,20 @@ class ImplementationRaised(Exception):
                          + (f": {text.splitlines()[0]}" if text else ""))
 
 
+class ImplementationTampered(Exception):
+    """The implementation changed what the kit's time limit relies on (a signal handler,
+    the signal mask, a function of ``signal``): the failure of the test's rules. The kit
+    undid the change, so the tests after it run under a working limit again."""
+
+    def __init__(self, changes: list[str]) -> None:
+        super().__init__(tampering(changes))
+
+
+def tampering(changes: list[str]) -> str:
+    """What an implementation changed of the kit's time limit, in one sentence."""
+    return "the implementation tampered with the kit's time limit: " + "; ".join(changes)
+
+
 #: The kit's own verdicts. Code that catches what the implementation raises, to observe
 #: it, must let these through (:func:`escape_verdict`): a timeout or a violation found
 #: while observing is the finding, never an observation to compare.

@@ -20,9 +20,12 @@ from typing import Any
 
 import pytest
 
-from . import aio, checks, report, scheduling, selection
+from . import aio, checks, loops, report, scheduling, selection
 from .adapter import Adapter
-from .checks import ImplementationRaised, ImplementationTimeout, RuleViolation, TestContext
+from .checks import (
+    ImplementationRaised, ImplementationTampered, ImplementationTimeout, RuleViolation,
+    TestContext, tampering,
+)
 from .outcomes import (
     DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NA_PREFIX,
     NOT_APPLICABLE,
@@ -31,6 +34,7 @@ from .outcomes import (
 )
 from .resolve import ResolutionError, resolve
 from .rules import RULE_ID, catalogue, contract_rules
+from .watchdog import HAS_ALARM, ORIGINAL, AlarmGuard, InFlight, Watchdog
 
 SUITES = Path(__file__).resolve().parent / "suites"
 PROFILES = {"fast": 15, "default": 60, "thorough": 400}
@@ -50,6 +54,9 @@ early_key = pytest.StashKey["str | None"]()  # why the run ended early (None: it
 expected_key = pytest.StashKey[set[str]]()  # node IDs of the tests selected to run
 finished_key = pytest.StashKey[set[str]]()  # node IDs of the tests that ran to an outcome
 sigint_key = pytest.StashKey[Any]()  # the SIGINT handler the plugin replaced
+sigint_handler_key = pytest.StashKey[Any]()  # the plugin's own SIGINT handler
+watchdog_key = pytest.StashKey[Watchdog]()
+tampered_key = pytest.StashKey[str]()  # the test changed the time limit's machinery (a note)
 threads_key = pytest.StashKey[list[threading.Thread]]()  # left running by tests
 _user_interrupt = False  # a SIGINT reached the process (a real Ctrl-C)
 _depth = 0  # nesting of pytest sessions in this process (pytester runs in-process)
@@ -367,14 +374,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 # -- running -----------------------------------------------------------------------------
 
-def _alarm(limit: float) -> Any:
-    def on_alarm(signum: int, frame: Any) -> None:
-        signal.setitimer(signal.ITIMER_REAL, limit)  # again, should cleanup hang too
-        raise ImplementationTimeout(f"timeout: the test did not finish within {limit:g}s")
-
-    return on_alarm
-
-
 def _on_sigint(previous: Any) -> Any:
     """A SIGINT handler that remembers a real Ctrl-C, then does what ``previous`` did."""
 
@@ -390,24 +389,34 @@ def _on_sigint(previous: Any) -> Any:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Tell the user's Ctrl-C from a ``KeyboardInterrupt`` the implementation raises:
-    only the first reaches the process as SIGINT (the handler is restored at the end)."""
+    only the first reaches the process as SIGINT (the handler is restored at the end).
+    And start the watchdog (see :func:`_overrun`)."""
     global _user_interrupt
     config = session.config
-    if not active(config) or threading.current_thread() is not threading.main_thread():
+    if not active(config):
+        return
+    watchdog = Watchdog(lambda test, elapsed: _overrun(config, test, elapsed))
+    watchdog.start()
+    config.stash[watchdog_key] = watchdog
+    loops.start()
+    if threading.current_thread() is not threading.main_thread():
         return
     _user_interrupt = False
-    previous = signal.getsignal(signal.SIGINT)
+    previous = ORIGINAL["getsignal"](signal.SIGINT)
     if previous in (signal.SIG_IGN, None):
         return  # SIGINT ignored: any KeyboardInterrupt comes from the implementation
-    signal.signal(signal.SIGINT, _on_sigint(previous))
+    handler = _on_sigint(previous)
+    ORIGINAL["signal"](signal.SIGINT, handler)
     config.stash[sigint_key] = previous
+    config.stash[sigint_handler_key] = handler
 
 
 def _restore_sigint(config: pytest.Config) -> None:
     previous = config.stash.get(sigint_key, None)
     if previous is not None and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, previous)
+        ORIGINAL["signal"](signal.SIGINT, previous)
         del config.stash[sigint_key]
+        del config.stash[sigint_handler_key]
 
 
 def raised_by_implementation(exc: BaseException) -> ImplementationRaised | None:
@@ -425,6 +434,11 @@ def raised_by_implementation(exc: BaseException) -> ImplementationRaised | None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Run one conformance test under its time limit: the alarm (where there is one)
+    raises a timeout in the test, the watchdog ends the run if the alarm cannot (see
+    :mod:`conformance.watchdog`). What the test leaves behind is a finding: tasks or
+    threads still running, the time limit's machinery tampered with, a timeout it
+    swallowed."""
     config = item.config
     if not active(config) or not cited_rules(item):
         return (yield)
@@ -433,34 +447,132 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     item.stash[context_key] = ctx
     checks.set_context(ctx)
     limit = time_limit(config, "runcert_timeout")
-    use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGALRM, _alarm(limit)) if use_alarm else None
-    if use_alarm:
-        signal.setitimer(signal.ITIMER_REAL, limit)
+    guard = (AlarmGuard(limit, _kit_handlers(config))
+             if HAS_ALARM and threading.current_thread() is threading.main_thread() else None)
+    changed = guard.arm() if guard else []
+    watchdog = config.stash.get(watchdog_key, None)
+    if watchdog is not None:
+        watchdog.watch(item, limit, guard.why_not if guard else
+                       lambda: "there is no alarm on this platform or in this thread")
     before = set(threading.enumerate())
+    loops.begin()
     try:
         try:
             result = yield
         except BaseException as exc:
-            if use_alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+            if guard:
+                guard.disarm()
+                changed += guard.check()
             left_running(item, before)
-            surfaced = raised_by_implementation(exc)
+            left_open(item)
+            surfaced = raised_by_implementation(exc) or (
+                swallowed_timeout(guard, exc) if isinstance(exc, Exception) else None)
             if ctx.leaks:
                 (surfaced or exc).add_note(f"also: {leak_note(ctx)}")
+            if changed:
+                item.stash[tampered_key] = tampering(changed)
+                (surfaced or exc).add_note(f"also: {item.stash[tampered_key]}")
             if surfaced is not None:
                 raise surfaced from exc
             raise
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        if guard:
+            guard.disarm()
+            changed += guard.check()
         left_running(item, before)
+        left_open(item)
+        if (swallowed := swallowed_timeout(guard, None)) is not None:
+            raise swallowed
+        if changed:
+            raise ImplementationTampered(changed)
         report_leaks(item, ctx)
         return result
     finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+        if watchdog is not None:
+            watchdog.clear()
+        if guard:
+            guard.remove()
         checks.set_context(TestContext())
+
+
+def _kit_handlers(config: pytest.Config) -> dict[int, Any]:
+    """The signal handlers besides the alarm's that a test must leave in place."""
+    handler = config.stash.get(sigint_handler_key, None)
+    return {signal.SIGINT: handler} if handler is not None else {}
+
+
+def swallowed_timeout(guard: AlarmGuard | None,
+                      exc: BaseException | None) -> ImplementationTimeout | None:
+    """The timeout of a test whose alarm went off, yet that ended without it (it passed,
+    or failed with an error of the implementation): the implementation caught the kit's
+    timeout and went on. A test that overran its limit never passes."""
+    if guard is None or not guard.fired:
+        return None
+    if exc is not None and any(isinstance(e, ImplementationTimeout) for e in _leaves(exc)):
+        return None
+    return ImplementationTimeout(
+        f"timeout: the test did not finish within {guard.limit:g}s (the alarm went off "
+        f"{guard.fired} time(s) and the implementation swallowed the timeout)")
+
+
+def _overrun(config: pytest.Config, test: InFlight, elapsed: float) -> None:
+    """The watchdog's end of a run whose test in flight the alarm could not stop.
+
+    The test is a timeout of every rule it cites, the run ended early; the report is
+    written as it stands, one line on stderr says what happened, and the process ends
+    (``os._exit``: the main thread is stuck in the implementation). In a pytest-xdist
+    worker, the controller reports the worker's end as a crash of the test's rules and
+    the run goes on with a new worker.
+    """
+    _release_output(config)
+    item = test.item
+    limit = time_limit(config, "runcert_timeout")
+    why = test.why_not()
+    line = (f"runcert: watchdog: {item.nodeid} was still running {elapsed:.0f}s after it "
+            f"started, past its {limit:g}s time limit, which could not stop it ({why}); ")
+    if is_worker(config):
+        _exit_now(line + "ending this worker", int(pytest.ExitCode.INTERRUPTED))
+    message = (f"timeout: the test did not finish within {limit:g}s, and the time limit "
+               f"could not stop it ({why}); the watchdog ended the run after {elapsed:.0f}s")
+    cited = [r for r in cited_rules(item) if r in contract_rules()]
+    config.stash[verdicts_key].append(TestVerdict(
+        item.nodeid, {r: TIMEOUT for r in cited}, duration=elapsed, failed=True,
+        message="; ".join(f"{r}: {message}" for r in cited) or message))
+    config.stash[finished_key].add(item.nodeid)
+    config.stash[timeouts_key] += 1
+    config.stash[partial_key] = True
+    config.stash[early_key] = ended_early(config, int(pytest.ExitCode.INTERRUPTED),
+                                          f"the watchdog ended the run: {item.nodeid} "
+                                          f"overran its time limit")
+    config.stash[exit_key] = int(pytest.ExitCode.INTERRUPTED)
+    path = _setting(config, "runcert_report")
+    if path:
+        report.write(Path(path), report.build(run_info(config), concerned(config)))
+        line += f"report written to {path}; "
+    final, markup = final_line(config)
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.ensure_newline()  # the test in flight's progress line is unfinished
+        terminal.write_line(final, bold=True, **markup)
+    else:
+        sys.stdout.write(final + "\n")
+    _exit_now(line + "exiting", config.stash[exit_key])
+
+
+def _release_output(config: pytest.Config) -> None:
+    """Stop pytest's capture of stdout and stderr, so that what the watchdog writes
+    reaches the terminal (the captured output of the test in flight is lost with the
+    process anyway)."""
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if capture is not None:
+        capture.suspend_global_capture(in_=False)
+
+
+def _exit_now(line: str, status: int) -> None:
+    """Write ``line`` to stderr, flush both streams and end the process at once."""
+    sys.stdout.flush()
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+    os._exit(status)
 
 
 THREAD_GRACE = 0.5  # seconds a thread started by a test may take to end after it
@@ -485,6 +597,15 @@ def left_running(item: pytest.Item, before: set[threading.Thread]) -> None:
     ctx = item.stash.get(context_key, None)
     if ctx is not None and ctx.leaks is not None:
         ctx.leaks.append(describe_threads(alive))
+
+
+def left_open(item: pytest.Item) -> None:
+    """Event loops the test created and did not close: a finding like a leaked task
+    (see :mod:`conformance.loops`)."""
+    found = loops.unclosed()
+    ctx = item.stash.get(context_key, None)
+    if found and ctx is not None and ctx.leaks is not None:
+        ctx.leaks.append(loops.describe(found))
 
 
 def _idle_pool_worker(thread: threading.Thread) -> bool:
@@ -585,7 +706,8 @@ def describe(exc: BaseException) -> str:
     """The first line of a failure, with the exception's type name unless it is one of
     the kit's own findings (whose message names the rule or the time limit)."""
     text = str(exc).splitlines()[0] if str(exc).strip() else ""
-    if isinstance(exc, (RuleViolation, ImplementationRaised, *checks.VERDICTS)):
+    if isinstance(exc, (RuleViolation, ImplementationRaised, ImplementationTampered,
+                        *checks.VERDICTS)):
         return text or type(exc).__name__
     name = type(exc).__name__
     return f"{name}: {text}" if text and not text.startswith(name) else (text or name)
@@ -649,8 +771,9 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
         leaked = ""  # the leak is the failure itself; every check of the test held
         for rid in cited:
             outcomes.setdefault(rid, PASS)
+    tampered = f"; also: {item.stash[tampered_key]}" if tampered_key in item.stash else ""
     verdict.outcomes = outcomes
-    verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items()) + leaked
+    verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items()) + leaked + tampered
     if not outcomes:  # a failure on no rule of the contract: reported apart (summary)
         verdict.message = text
         return verdict
@@ -814,6 +937,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if not active(config):
         return
+    if watchdog_key in config.stash:
+        config.stash[watchdog_key].stop()
+        del config.stash[watchdog_key]
+        loops.stop()
     _restore_sigint(config)
     if is_worker(config):
         config.stash[exit_key] = int(session.exitstatus)
@@ -842,12 +969,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         report.write(Path(path), report.build(run_info(config), found))
 
 
-def ended_early(config: pytest.Config, exitstatus: int) -> str | None:
+def ended_early(config: pytest.Config, exitstatus: int,
+                stopper: str | None = None) -> str | None:
     """Why the run did not bring every selected test to an outcome (None: it did).
 
     A run that ended early certifies nothing, whatever the rules that ran say: a Ctrl-C,
-    ``-x``/``--maxfail``, pytest-xdist giving up after too many crashed workers, or
-    anything else that stopped the session.
+    ``-x``/``--maxfail``, pytest-xdist giving up after too many crashed workers, the
+    watchdog (``stopper`` says what stopped it), or anything else that stopped the
+    session.
     """
     if config.option.collectonly:
         return None  # nothing was meant to run
@@ -856,7 +985,7 @@ def ended_early(config: pytest.Config, exitstatus: int) -> str | None:
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
     if not missing and not interrupted:
         return None
-    why = ("interrupted by the user" if interrupted and _user_interrupt
+    why = (stopper if stopper else "interrupted by the user" if interrupted and _user_interrupt
            else "interrupted" if interrupted else "the session stopped")
     if not missing:
         return why

@@ -120,6 +120,21 @@ def test_a_leaked_thread_is_a_finding_and_does_not_keep_the_run_alive(runcert):
              r"\(flusher\); exiting without waiting for them")
 
 
+def test_an_unclosed_event_loop_is_a_finding(runcert):
+    """Every tool start makes an event loop and drops it unclosed: CB-ID-1's checks hold,
+    the leak fails CB-ASYNC-4, naming the loop's class and the function that made it.
+    The kit's own loops (one per scenario) are closed, so they are not among them."""
+    run = runcert("--impl=tests.variants.loop_leak", FAST, IDENTITY, "-k", "test_fresh_run_ids")
+    assert run.ret == 1, run.text
+    assert run.outcomes()["CB-ID-1"] == "pass"
+    leak = run.report["rules"]["CB-ASYNC-4"]
+    assert leak["outcome"] == "fail" and len(leak["messages"]) == 2, leak
+    assert all(re.search(r"test_fresh_run_ids\[(sync|async)\]: CB-ASYNC-4: the implementation "
+                         r"left 1 event loop\(s\) unclosed: \w+EventLoop created in "
+                         r"private_loop \(loop_leak\.py:\d+\)$", m)
+               for m in leak["messages"]), leak["messages"]
+
+
 # -- a transcript's difference is blamed on the rule it concerns -------------------------------
 
 def test_a_transcript_difference_is_blamed_on_the_flag_it_concerns(runcert):
@@ -307,3 +322,111 @@ def test_a_real_sigint_stops_the_run_and_the_verdict_says_it_ended_early(runcert
                         r"PARTIAL run: 1 of \d+ rules; verdict: INCOMPLETE: the run ended "
                         r"before every selected test ran; nothing is certified",
                         run.out[-1]), run.out[-1]
+
+
+# -- a time limit that holds when the implementation does not leave signals alone ------------
+
+SIGNALS = "tests.variants.signals"
+LIMIT = "--runcert-timeout=1"
+FOUR_TESTS = 4  # TWO_TESTS selects test_fresh_run_ids and test_explicit_run_id, both lanes
+WATCHDOG_LINE = (r"runcert: watchdog: \S+::test_fresh_run_ids\[sync\] was still running \d+s "
+                 r"after it started, past its 1s time limit, which could not stop it \({why}\); "
+                 r"report written to \S+; exiting")
+
+
+@pytest.mark.parametrize(("adapter", "why"), [
+    ("ignore_alarm", r"the SIGALRM handler is SIG_IGN"),
+    ("blocked_alarm", r"SIGALRM is blocked in the main thread"),
+    ("swallowing_loop", r"the alarm went off \d+ time\(s\), and each time the timeout was "
+                        r"swallowed"),
+])
+def test_a_test_the_alarm_cannot_stop_is_ended_by_the_watchdog(runcert, adapter, why):
+    """The first tool start makes the alarm useless (ignored, blocked, or its timeout
+    swallowed for ever) and never returns. The watchdog, a thread that needs no signal,
+    ends the run soon after the test overran its limit: the report says CB-ID-1 timed out
+    and why the limit could not stop it, the run ended early and fails, and one line on
+    stderr says what happened."""
+    import time
+
+    started = time.monotonic()
+    run = runcert(f"--impl={SIGNALS}:{adapter}", FAST, LIMIT, IDENTITY, *TWO_TESTS,
+                  timeout=120)
+    elapsed = time.monotonic() - started
+    assert elapsed < FOUR_TESTS * 1 + 25, f"{elapsed:.0f}s for {FOUR_TESTS} tests, 1s limit"
+    assert run.ret == 2, run.text
+    doc = run.report
+    assert doc is not None, run.text
+    rule = doc["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "timeout", rule
+    assert re.search(r"test_fresh_run_ids\[sync\]: CB-ID-1: timeout: the test did not finish "
+                     rf"within 1s, and the time limit could not stop it \({why}\); the watchdog "
+                     r"ended the run after \d+s", rule["message"]), rule["message"]
+    assert doc["verdict"] == "fails" and doc["partial"] is True and doc["exit_status"] == 2
+    assert re.fullmatch(r"3 of 4 selected tests did not run \(the watchdog ended the run: "
+                        r"\S+::test_fresh_run_ids\[sync\] overran its time limit\)",
+                        doc["ended_early"]), doc["ended_early"]
+    run.line(WATCHDOG_LINE.format(why=why))
+    assert re.fullmatch(rf"runcert: signals_{adapter} 0\+broken, seed \d+: 1 timeout; ENDED "
+                        r"EARLY: .*; verdict: does NOT meet the contract \(failing: CB-ID-1\)",
+                        run.out[-1]), run.out[-1]
+
+
+@pytest.mark.parametrize(("adapter", "change"), [
+    ("ignore_alarm_quietly", "the SIGALRM handler was replaced (by SIG_IGN)"),
+    ("ignore_interrupts", "the SIGINT handler was replaced (by SIG_IGN)"),
+])
+def test_a_signal_handler_changed_by_the_implementation_fails_the_test(runcert, adapter, change):
+    """Every tool start replaces a handler the kit installed and returns: the test's
+    rules fail, naming the change; the kit puts its handler back, so the tests after it
+    run as usual (CB-ID-2 passes)."""
+    run = runcert(f"--impl={SIGNALS}:{adapter}", FAST, LIMIT, IDENTITY, *TWO_TESTS)
+    assert run.ret == 1, run.text
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "fail" and len(rule["messages"]) == 2, rule
+    assert all(m.endswith(f": CB-ID-1: the implementation tampered with the kit's time limit: "
+                          f"{change}") for m in rule["messages"]), rule["messages"]
+    assert run.report["rules"]["CB-ID-2"]["outcome"] == "pass"
+    assert run.report["verdict"] == "fails" and "ended_early" not in run.report
+
+
+def test_a_timeout_the_implementation_swallowed_is_a_timeout(runcert):
+    """The tool start catches the kit's timeout and returns as if nothing happened: the
+    test overran its limit, so its rule reads timeout, never pass."""
+    run = runcert(f"--impl={SIGNALS}:swallowing_once", FAST, LIMIT, IDENTITY, *TWO_TESTS,
+                  timeout=60)
+    assert run.ret == 1, run.text
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "timeout" and len(rule["messages"]) == 2, rule
+    assert all(m.endswith(": CB-ID-1: timeout: the test did not finish within 1s (the alarm "
+                          "went off 1 time(s) and the implementation swallowed the timeout)")
+               for m in rule["messages"]), rule["messages"]
+    assert run.report["verdict"] == "fails"
+
+
+def test_signal_signal_replaced_at_import_does_not_disarm_the_time_limit(runcert):
+    """``signal.signal`` is a no-op from the moment the implementation is imported, and
+    every tool start sleeps an hour. The kit arms its alarm with the function it found
+    before: each hang is a timeout (SIGALRM's default action would have killed the run,
+    report unwritten), and the replacement is named on the first test's rules."""
+    run = runcert("--impl=tests.variants.signal_replaced", FAST, LIMIT, IDENTITY, *TWO_TESTS,
+                  timeout=60)
+    assert run.ret == 1, run.text
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "timeout", rule
+    assert any(m.endswith(": CB-ID-1: timeout: the test did not finish within 1s; also: the "
+                          "implementation tampered with the kit's time limit: signal.signal "
+                          "was replaced") for m in rule["messages"]), rule["messages"]
+    assert run.report["rules"]["CB-ID-2"]["outcome"] == "pass"
+
+
+def test_under_xdist_the_watchdog_ends_the_worker_and_the_run_goes_on(runcert):
+    """With ``-n 2`` the watchdog ends the worker whose test it could not stop; the
+    controller reports the crash on the test's rules and goes on with a new worker."""
+    run = runcert(f"--impl={SIGNALS}:ignore_alarm", FAST, LIMIT, "-n", "2", IDENTITY,
+                  *TWO_TESTS, timeout=180)
+    assert run.ret == 1, run.text
+    rule = run.report["rules"]["CB-ID-1"]
+    assert rule["outcome"] == "fail" and len(rule["messages"]) == 2, rule
+    assert all("worker crashed" in m for m in rule["messages"]), rule["messages"]
+    assert run.report["rules"]["CB-ID-2"]["outcome"] == "pass"
+    assert run.report["verdict"] == "fails" and "ended_early" not in run.report
