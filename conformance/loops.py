@@ -19,6 +19,7 @@ import asyncio
 import os
 import sys
 import threading
+from types import FrameType
 from typing import Any
 
 _ASYNCIO = os.path.dirname(asyncio.__file__)
@@ -31,7 +32,7 @@ _original_init: Any = None
 def _creator(loop: asyncio.AbstractEventLoop) -> str:
     """Where ``loop`` was asked for: the first frame outside asyncio and outside the
     ``__init__`` of the loop's own classes."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and (frame.f_code.co_filename.startswith(_ASYNCIO)
                                  or frame.f_locals.get("self") is loop):
         frame = frame.f_back
@@ -54,7 +55,8 @@ def start() -> None:
         _installs += 1
         if _installs == 1:
             _original_init = asyncio.BaseEventLoop.__init__
-            asyncio.BaseEventLoop.__init__ = _tracked_init  # type: ignore[method-assign]
+            wrapped: Any = _tracked_init
+            asyncio.BaseEventLoop.__init__ = wrapped  # type: ignore[method-assign]
 
 
 def stop() -> None:

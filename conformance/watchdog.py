@@ -159,16 +159,14 @@ class AlarmGuard:
 
     def why_not(self) -> str:
         """Why the alarm did not end the test in the main thread (for the watchdog)."""
-        main = threading.main_thread()
-        reasons = [reason for reason in (
-            *(f"signal.{name} is replaced" for name, function in ORIGINAL.items()
-              if getattr(signal, name, None) is not function),
-            *(f"the {signal.Signals(signum).name} handler is "
-              f"{describe_handler(ORIGINAL['getsignal'](signum))}"
-              for signum in (signal.SIGALRM,) if HAS_ALARM
-              and ORIGINAL["getsignal"](signum) is not self.handler),
-            "SIGALRM is blocked in the main thread" if alarm_blocked_in(main) else "",
-        ) if reason]
+        reasons = [f"signal.{name} is replaced" for name, function in ORIGINAL.items()
+                   if getattr(signal, name, None) is not function]
+        if HAS_ALARM:
+            handler = ORIGINAL["getsignal"](signal.SIGALRM)
+            if handler is not self.handler:
+                reasons.append(f"the SIGALRM handler is {describe_handler(handler)}")
+            if alarm_blocked_in(threading.main_thread()):
+                reasons.append("SIGALRM is blocked in the main thread")
         if self.fired:
             reasons.append(f"the alarm went off {self.fired} time(s), and each time the "
                            f"timeout was swallowed")
