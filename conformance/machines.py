@@ -348,7 +348,13 @@ class RunMachine(RuleBasedStateMachine):
               f"{self.source.count.max_active})")
 
     def check_prefixes(self, rule_id: str) -> None:
-        """Each consumer's items are a prefix of one of its model sequences."""
+        """Each consumer's items are a prefix of one of its model sequences.
+
+        Single flight is judged first: two pulls at once both get the event at the
+        scripted source's position (it moves only when a pull returns), so an item
+        received twice after that is the second pull's finding (RS-FLIGHT-1), not a
+        routing one."""
+        self.single_flight()
         for consumer in self.consumers:
             if not consumer.consistent(self.script):
                 check(rule_id, False,
@@ -532,6 +538,7 @@ class BackpressureMachine(RunMachine):
                      f"{self.source.count.pulls}, completed {self.source.count.completed} of "
                      f"{len(self.script)})"):
             return
+        self.single_flight()  # first, as in check_prefixes
         for consumer in self.consumers:
             check("RS-DELIV-1", consumer.received in consumer.candidates(self.script),
                   f"{consumer.label} received steps {consumer.received} in all; the model "
@@ -580,7 +587,7 @@ class AbortMachine(RunMachine):
     (RS-ABORT-5), nothing pulled during or after the abort reaches anyone (RS-ABORT-7), the
     source is closed once if it had not ended and never twice (RS-ABORT-4), no task is
     left pending (RS-ABORT-6), results report the pre-abort state without pulling
-    (RS-RES-6).
+    (RS-RES-6). Before the abort, no result call returns until the source ended (RS-RES-5).
     """
 
     @initialize(target=RunMachine.cursors,
@@ -704,6 +711,15 @@ class AbortMachine(RunMachine):
                 check(self.abort_rule, consumer.error is None,
                       f"{consumer.label} raised {consumer.error!r} after abort()")
         self.check_prefixes("RS-DELIV-1")
+
+    @precondition(lambda self: not self.aborted)
+    @invariant()
+    def results_wait_for_the_end(self) -> None:
+        """Until the abort, a result call returns only once the source has ended."""
+        for method, task in self.results:
+            check("RS-RES-5", not task.done() or self.source_ended,
+                  f"{method}() returned before the source was exhausted ("
+                  f"{self.source.count.completed} of {len(self.script)} events pulled)")
 
     @invariant()
     def closed_at_most_once(self) -> None:

@@ -86,6 +86,9 @@ def test_cancelled_result_call_spares_the_others(open_run: Callable[..., Any], v
         for name in others:
             tasks[name] = start(getattr(run_stream, name)(), f"{name}()")
         await settle()
+        early = [f"{name}()" for name in RESULTS if tasks[name].done()]
+        check("RS-RES-5", not early,  # the pull of step 1 is held: the run cannot be over
+              f"{', '.join(early)} returned while the pull of step 1 was held")
         tasks[victim].cancel()
         await settle()
         source.release(1)

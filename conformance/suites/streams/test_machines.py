@@ -46,5 +46,5 @@ TestAbortMachine = exporting(AbortMachine.TestCase)
 TestAbortMachine.settings = _scaled(4.0, 25)
 TestAbortMachine = pytest.mark.rule(
     "RS-ABORT-1", "RS-ABORT-2", "RS-ABORT-3", "RS-ABORT-4", "RS-ABORT-5", "RS-ABORT-6",
-    "RS-ABORT-7", "RS-ABORT-9", "RS-RES-6", "RS-DELIV-1", "RS-FLIGHT-1",
+    "RS-ABORT-7", "RS-ABORT-9", "RS-RES-5", "RS-RES-6", "RS-DELIV-1", "RS-FLIGHT-1",
 )(TestAbortMachine)
