@@ -135,6 +135,7 @@ class Consumer:
     starts: tuple[int, ...]  # the possible first script index (lazy subscription)
     cap: int | None = None  # most items it may hold; None: unbounded
     bound_rule: str = "RS-BP-1"
+    order_rule: str = "RS-DELIV-1"  # what it receives: a tee branch's is RS-PROJ-2
     received: list[int] = field(default_factory=list)
     ended: bool = False
     error: BaseException | None = None
@@ -347,8 +348,9 @@ class RunMachine(RuleBasedStateMachine):
               f"two pulls were in progress at once (max_active="
               f"{self.source.count.max_active})")
 
-    def check_prefixes(self, rule_id: str) -> None:
-        """Each consumer's items are a prefix of one of its model sequences.
+    def check_prefixes(self) -> None:
+        """Each consumer's items are a prefix of one of its model sequences (its
+        ``order_rule``: a tee branch's items are RS-PROJ-2's, a cursor's RS-DELIV-1's).
 
         Single flight is judged first: two pulls at once both get the event at the
         scripted source's position (it moves only when a pull returns), so an item
@@ -357,7 +359,7 @@ class RunMachine(RuleBasedStateMachine):
         self.single_flight()
         for consumer in self.consumers:
             if not consumer.consistent(self.script):
-                check(rule_id, False,
+                check(consumer.order_rule, False,
                       f"{consumer.label} received steps {consumer.received}; the model "
                       f"expects a prefix of one of {consumer.candidates(self.script)}")
 
@@ -439,9 +441,10 @@ class BackpressureMachine(RunMachine):
     Invariants: no subscribed log holds more than its ``maxlen`` (RS-BP-1), tee branches
     at most the projection's log plus their own ``maxlen`` (RS-BP-6), no pull is in
     flight while a push into a full log is pending (RS-BP-2), every consumer's items are
-    a prefix of its model (RS-DELIV-1), one pull at a time (RS-FLIGHT-1). When the steps
-    are over, every gate opens and every reader reads to the end: the run completes and
-    each reader got exactly its model (RS-BP-3, RS-DELIV-1).
+    a prefix of its model (RS-DELIV-1; RS-PROJ-2 for tee branches), one pull at a time
+    (RS-FLIGHT-1). When the steps are over, every gate opens and every reader reads to
+    the end: the run completes and each reader got exactly its model (RS-BP-3, and
+    RS-DELIV-1 or RS-PROJ-2).
     """
 
     @initialize(target=RunMachine.cursors,
@@ -480,8 +483,8 @@ class BackpressureMachine(RunMachine):
         maxlen = self.maxlen.get(log)
         cap = None if maxlen is None else 2 * maxlen  # the log's buffer + the branch's
         starts = self.starts_now()
-        made = [Consumer(f"{log}[{i}]", self.logs[log], branch, starts, cap, "RS-BP-6")
-                for i, branch in enumerate(branches)]
+        made = [Consumer(f"{log}[{i}]", self.logs[log], branch, starts, cap, "RS-BP-6",
+                         "RS-PROJ-2") for i, branch in enumerate(branches)]
         self.tape.act({"do": "tee", "target": log, "n": n, "as": [c.label for c in made]})
         self.consumers += made
         self.settle()
@@ -496,9 +499,9 @@ class BackpressureMachine(RunMachine):
 
     @invariant()
     def delivered_in_order(self) -> None:
-        self.check_prefixes("RS-DELIV-1")
+        self.check_prefixes()
         for consumer in self.consumers:
-            check("RS-DELIV-1", consumer.error is None,
+            check(consumer.order_rule, consumer.error is None,
                   f"{consumer.label} raised {consumer.error!r} in a run that never fails")
 
     @invariant()
@@ -540,7 +543,7 @@ class BackpressureMachine(RunMachine):
             return
         self.single_flight()  # first, as in check_prefixes
         for consumer in self.consumers:
-            check("RS-DELIV-1", consumer.received in consumer.candidates(self.script),
+            check(consumer.order_rule, consumer.received in consumer.candidates(self.script),
                   f"{consumer.label} received steps {consumer.received} in all; the model "
                   f"expects one of {consumer.candidates(self.script)}")
         if self.output_task is not None:
@@ -710,7 +713,7 @@ class AbortMachine(RunMachine):
             if self.aborted:
                 check(self.abort_rule, consumer.error is None,
                       f"{consumer.label} raised {consumer.error!r} after abort()")
-        self.check_prefixes("RS-DELIV-1")
+        self.check_prefixes()
 
     @precondition(lambda self: not self.aborted)
     @invariant()

@@ -10,7 +10,9 @@ from reference.streams import StreamMux
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-EXT-4"
-ALSO: dict[str, str] = {}
+ALSO = {
+    "RS-NEST-4": "its test compares a root projection of every namespace, which missed the nested events routed before the nested abort",
+}
 
 
 class ClaimingMux(StreamMux):

@@ -39,7 +39,7 @@ def _scaled(share: float, steps: int) -> settings:
 TestBackpressureMachine = exporting(BackpressureMachine.TestCase)
 TestBackpressureMachine.settings = _scaled(3.0, 30)
 TestBackpressureMachine = pytest.mark.rule(
-    "RS-BP-1", "RS-BP-2", "RS-BP-3", "RS-BP-6", "RS-DELIV-1", "RS-FLIGHT-1",
+    "RS-BP-1", "RS-BP-2", "RS-BP-3", "RS-BP-6", "RS-DELIV-1", "RS-PROJ-2", "RS-FLIGHT-1",
 )(TestBackpressureMachine)
 
 TestAbortMachine = exporting(AbortMachine.TestCase)
