@@ -185,9 +185,26 @@ def one_pull_at_a_time(outcome: Outcome) -> None:
           f"{outcome.source.count.max_active}")
 
 
+def spec_of(reader: Reader) -> ProjectionSpec:
+    return next(s for s in SPECS if s.name == reader.source)
+
+
 def expected(reader: Reader, script: list[ScriptEvent]) -> list[Any]:
-    spec: ProjectionSpec = next(s for s in SPECS if s.name == reader.source)
-    return routed(script, spec)
+    return routed(script, spec_of(reader))
+
+
+def check_selection(reader: Reader, script: list[ScriptEvent]) -> None:
+    """Items that are the data of script events the projection does not select are its
+    filter's finding (RS-DELIV-4 for ``values``, RS-EXT-4 for a declared projection),
+    judged before order and count: the laws here compare against the model's routing."""
+    spec = spec_of(reader)
+    selected = routed(script, spec)
+    foreign = [item for item in reader.items
+               if item not in selected and any(item == e["data"] for e in script)]
+    where = "any namespace" if spec.namespace is None else list(spec.namespace)
+    check("RS-DELIV-4" if spec is VALUES else "RS-EXT-4", not foreign,
+          f"{reader.label} received {foreign}, the data of events its projection "
+          f"({spec.method!r} @ {where}) does not select")
 
 
 @pytest.mark.rule("RS-DELIV-1")
@@ -210,6 +227,7 @@ def test_every_consumer_sees_its_events_in_order(open_run: Callable[..., Any],
                 check_equal("RS-DELIV-1", scripted_entries(reader.items), script,
                             "main-log entries against the source events")
             else:
+                check_selection(reader, script)
                 check_equal("RS-DELIV-1", reader.items, expected(reader, script),
                             f"items of {reader.label}")
 
@@ -266,5 +284,6 @@ def test_tee_branches_see_the_full_sequence(open_run: Callable[..., Any],
         branches = [r for r in outcome.readers if r.branch_of is not None]
         check("RS-PROJ-2", branches, f"the crowd {crowd} was drawn with at least one tee")
         for reader in branches:
+            check_selection(reader, script)
             check_equal("RS-PROJ-2", reader.items, expected(reader, script),
                         f"items of {reader.label}")
