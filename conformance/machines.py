@@ -388,7 +388,7 @@ class RunMachine(RuleBasedStateMachine):
         try:
             if self.run is not None:
                 loop.run_driver(_bounded(self.run.abort(), CLEANUP_LIMIT, failing))
-            loop.run_driver(_cancel_pending())
+            loop.run_driver(_cancel_pending(CLEANUP_LIMIT, failing))
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
@@ -414,9 +414,31 @@ async def _bounded(awaitable: Any, limit: float, failing: bool) -> None:
         raise
 
 
-async def _cancel_pending() -> None:
+async def _cancel_pending(limit: float, failing: bool) -> None:
+    """Cancel the tasks still pending and give them ``limit`` seconds to stop.
+
+    A task the implementation runs may swallow its cancellation and wait again (a result
+    method that goes on pulling a gated source): it is left behind rather than waited
+    for, silently after a failed step, as a timeout after a passing example.
+    """
     me = asyncio.current_task()
-    await aio.cancel_and_wait([t for t in asyncio.all_tasks() if t is not me and not t.done()])
+    tasks = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=limit)
+    if pending and not failing:
+        raise ImplementationTimeout(
+            f"timeout: tasks still running {limit:g}s after the end of the example was "
+            f"cancelled: {sorted(t.get_name() for t in pending)}")
+
+
+def _reordered(result: Any, allowed: Sequence[Any]) -> bool:
+    """``result`` holds exactly the items of one of ``allowed``, in another order."""
+    return isinstance(result, list) and any(
+        len(result) == len(each) and all(x in each for x in result)
+        and all(x in result for x in each) for each in allowed)
 
 
 VALUES_SPEC = ProjectionSpec("values", "values")  # the built-in projection, for the model
@@ -701,6 +723,13 @@ class AbortMachine(RunMachine):
             await self.run.abort()
             raise
 
+    def finish(self) -> None:
+        """An example that never aborted ends with one, judged like any other: cursors
+        end, result calls waiting on the gates return without pulling (RS-RES-6)."""
+        if not self.aborted:
+            self.abort(ABORTS[0])
+        self.aborted_cleanly()
+
     # -- invariants --------------------------------------------------------------------------
     @invariant()
     def delivered_in_order(self) -> None:
@@ -718,9 +747,11 @@ class AbortMachine(RunMachine):
     @precondition(lambda self: not self.aborted)
     @invariant()
     def results_wait_for_the_end(self) -> None:
-        """Until the abort, a result call returns only once the source has ended."""
+        """Until the abort, a result call returns only once the source has ended (one
+        that raised reports a failure of the run: other rules judge that)."""
         for method, task in self.results:
-            check("RS-RES-5", not task.done() or self.source_ended,
+            returned = task.done() and not task.cancelled() and task.exception() is None
+            check("RS-RES-5", not returned or self.source_ended,
                   f"{method}() returned before the source was exhausted ("
                   f"{self.source.count.completed} of {len(self.script)} events pulled)")
 
@@ -772,6 +803,11 @@ class AbortMachine(RunMachine):
             allowed = [self._result_before(method, upto)
                        for upto in (self.settled_at_abort, self.boundary)]
             if task.result() in allowed:
+                continue
+            if method == "interrupts" and _reordered(task.result(), allowed):
+                check("RS-RES-3", False,
+                      f"interrupts() after abort(): {task.result()!r}; the root interrupts "
+                      f"before the abort, in source order: {' or '.join(map(repr, allowed))}")
                 continue
             late = [k for k in range(self.boundary, self.source.count.completed)
                     if self._result_before(method, k + 1) == task.result()]

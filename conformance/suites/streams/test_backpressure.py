@@ -147,6 +147,10 @@ def test_slow_reader_gets_everything_and_the_run_completes(open_run: Callable[..
         output = asyncio.create_task(run_stream.output())
         slow = []
         while True:
+            held = held_at_most(source, len(slow))
+            check("RS-BP-2", held <= maxlen,  # so the drivers wait on the log's room
+                  f"the drivers pulled {source.count.completed} events while the slow reader "
+                  f"took {len(slow)} from a log with maxlen {maxlen}")
             before = source.count.pulls
             if (item := await anext_or_end(log)) is END:
                 break

@@ -82,8 +82,10 @@ def test_subscribed_while_an_event_is_routed(open_run: Callable[..., Any]) -> No
         source = ScriptedSource(script)
         run_stream = open_run(source, [FIRST, SECOND])
         first, main_log = aiter(run_stream.extensions["first"]), aiter(run_stream)
-        await take(main_log, 2)  # event 0 fills `first`; event 1's push into it waits
-        await settle()
+        reader = asyncio.create_task(drain(main_log))  # drives until the push into the
+        await settle()  # full `first` of event 1 waits (event 0 filled it)
+        check_equal("RS-DELIV-1", source.count.completed, 2,
+                    "events pulled before the routing of event 1 waited on the full log")
         second = aiter(run_stream.extensions["second"])
         check_equal("RS-DELIV-1", await drain(first), routed(script, FIRST),
                     "items of the bounded log declared first")
@@ -91,7 +93,7 @@ def test_subscribed_while_an_event_is_routed(open_run: Callable[..., Any]) -> No
         check("RS-DELIV-1", got in (routed(script[1:], SECOND), routed(script[2:], SECOND)),
               f"items of a log subscribed while event 1 was being routed: expected "
               f"{routed(script[1:], SECOND)} (or without event 1), got {got}")
-        await drain(main_log)
+        await within(reader, "the main log's reader")
 
     run(main)
 
