@@ -84,7 +84,7 @@ def test_subscribed_while_an_event_is_routed(open_run: Callable[..., Any]) -> No
         first, main_log = aiter(run_stream.extensions["first"]), aiter(run_stream)
         reader = asyncio.create_task(drain(main_log))  # drives until the push into the
         await settle()  # full `first` of event 1 waits (event 0 filled it)
-        check_equal("RS-DELIV-1", source.count.completed, 2,
+        check_equal("RS-BP-2", source.count.completed, 2,  # the premise of this test
                     "events pulled before the routing of event 1 waited on the full log")
         second = aiter(run_stream.extensions["second"])
         check_equal("RS-DELIV-1", await drain(first), routed(script, FIRST),
