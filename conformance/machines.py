@@ -136,9 +136,11 @@ class Consumer:
     cap: int | None = None  # most items it may hold; None: unbounded
     bound_rule: str = "RS-BP-1"
     order_rule: str = "RS-DELIV-1"  # what it receives: a tee branch's is RS-PROJ-2
+    end_rule: str = "RS-DELIV-5"  # how it ends with the run: a tee branch's is RS-PROJ-3
     received: list[int] = field(default_factory=list)
     ended: bool = False
     error: BaseException | None = None
+    error_at_end: bool = False  # it raised once the source had ended (no abort before)
     task: asyncio.Task[Any] | None = None
     blocked: int | None = None  # an item whose push was blocked at abort (RS-ABORT-5)
 
@@ -252,16 +254,27 @@ class RunMachine(RuleBasedStateMachine):
         consumer.task = None
         if task in self.taped:
             self.tape.join(self.taped.pop(task))
-        if task.cancelled():
-            consumer.error = asyncio.CancelledError()
-        elif task.exception() is not None:
-            consumer.error = task.exception()
+        if task.cancelled() or task.exception() is not None:
+            consumer.error = task.exception() if not task.cancelled() else (
+                asyncio.CancelledError())
+            consumer.error_at_end = self.source_ended and not self.aborted_yet()
         elif task.result() is END:
             consumer.ended = True
         else:
             index = consumer.log.index_of(task.result())
             if index is not None:
                 consumer.received.append(index)
+
+    def aborted_yet(self) -> bool:
+        """Whether the example has called abort() (only the abort machine does)."""
+        return False
+
+    def check_ending(self, consumer: Consumer) -> None:
+        """A consumer that raised once the source had ended did not end cleanly."""
+        if consumer.error is not None and consumer.error_at_end:
+            check(consumer.end_rule, False,
+                  f"{consumer.label} raised {consumer.error!r} once the source had ended, "
+                  f"instead of ending")
 
     # -- the source ------------------------------------------------------------------------
     def open(self, methods: Sequence[str], projections: Sequence[ProjectionSpec],
@@ -506,7 +519,7 @@ class BackpressureMachine(RunMachine):
         cap = None if maxlen is None else 2 * maxlen  # the log's buffer + the branch's
         starts = self.starts_now()
         made = [Consumer(f"{log}[{i}]", self.logs[log], branch, starts, cap, "RS-BP-6",
-                         "RS-PROJ-2") for i, branch in enumerate(branches)]
+                         "RS-PROJ-2", "RS-PROJ-3") for i, branch in enumerate(branches)]
         self.tape.act({"do": "tee", "target": log, "n": n, "as": [c.label for c in made]})
         self.consumers += made
         self.settle()
@@ -523,6 +536,7 @@ class BackpressureMachine(RunMachine):
     def delivered_in_order(self) -> None:
         self.check_prefixes()
         for consumer in self.consumers:
+            self.check_ending(consumer)
             check(consumer.order_rule, consumer.error is None,
                   f"{consumer.label} raised {consumer.error!r} in a run that never fails")
 
@@ -563,7 +577,7 @@ class BackpressureMachine(RunMachine):
                      f"{self.source.count.pulls}, completed {self.source.count.completed} of "
                      f"{len(self.script)})"):
             return
-        self.single_flight()  # first, as in check_prefixes
+        self.delivered_in_order()  # errors and prefixes first, single flight before them
         for consumer in self.consumers:
             check(consumer.order_rule, consumer.received in consumer.candidates(self.script),
                   f"{consumer.label} received steps {consumer.received} in all; the model "
@@ -587,9 +601,7 @@ class BackpressureMachine(RunMachine):
         return True
 
     async def _drain(self, consumer: Consumer) -> None:
-        while not consumer.ended:
-            if consumer.error is not None:
-                raise consumer.error
+        while not consumer.ended and consumer.error is None:  # an error is judged after
             if consumer.task is None:
                 self.start_read(consumer, f"drain {consumer.label}")
             await asyncio.wait({consumer.task})
@@ -723,6 +735,9 @@ class AbortMachine(RunMachine):
             await self.run.abort()
             raise
 
+    def aborted_yet(self) -> bool:
+        return self.aborted
+
     def finish(self) -> None:
         """An example that never aborted ends with one, judged like any other: cursors
         end, result calls waiting on the gates return without pulling (RS-RES-6)."""
@@ -739,6 +754,7 @@ class AbortMachine(RunMachine):
                 check("RS-ABORT-7", not late,
                       f"{consumer.label} received steps {late}, pulled during or after "
                       f"abort() (only {self.boundary} events were pulled before it)")
+            self.check_ending(consumer)
             if self.aborted:
                 check(self.abort_rule, consumer.error is None,
                       f"{consumer.label} raised {consumer.error!r} after abort()")
