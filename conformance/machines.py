@@ -135,9 +135,12 @@ class Consumer:
     starts: tuple[int, ...]  # the possible first script index (lazy subscription)
     cap: int | None = None  # most items it may hold; None: unbounded
     bound_rule: str = "RS-BP-1"
+    order_rule: str = "RS-DELIV-1"  # what it receives: a tee branch's is RS-PROJ-2
+    end_rule: str = "RS-DELIV-5"  # how it ends with the run: a tee branch's is RS-PROJ-3
     received: list[int] = field(default_factory=list)
     ended: bool = False
     error: BaseException | None = None
+    error_at_end: bool = False  # it raised once the source had ended (no abort before)
     task: asyncio.Task[Any] | None = None
     blocked: int | None = None  # an item whose push was blocked at abort (RS-ABORT-5)
 
@@ -251,16 +254,27 @@ class RunMachine(RuleBasedStateMachine):
         consumer.task = None
         if task in self.taped:
             self.tape.join(self.taped.pop(task))
-        if task.cancelled():
-            consumer.error = asyncio.CancelledError()
-        elif task.exception() is not None:
-            consumer.error = task.exception()
+        if task.cancelled() or task.exception() is not None:
+            consumer.error = task.exception() if not task.cancelled() else (
+                asyncio.CancelledError())
+            consumer.error_at_end = self.source_ended and not self.aborted_yet()
         elif task.result() is END:
             consumer.ended = True
         else:
             index = consumer.log.index_of(task.result())
             if index is not None:
                 consumer.received.append(index)
+
+    def aborted_yet(self) -> bool:
+        """Whether the example has called abort() (only the abort machine does)."""
+        return False
+
+    def check_ending(self, consumer: Consumer) -> None:
+        """A consumer that raised once the source had ended did not end cleanly."""
+        if consumer.error is not None and consumer.error_at_end:
+            check(consumer.end_rule, False,
+                  f"{consumer.label} raised {consumer.error!r} once the source had ended, "
+                  f"instead of ending")
 
     # -- the source ------------------------------------------------------------------------
     def open(self, methods: Sequence[str], projections: Sequence[ProjectionSpec],
@@ -347,11 +361,18 @@ class RunMachine(RuleBasedStateMachine):
               f"two pulls were in progress at once (max_active="
               f"{self.source.count.max_active})")
 
-    def check_prefixes(self, rule_id: str) -> None:
-        """Each consumer's items are a prefix of one of its model sequences."""
+    def check_prefixes(self) -> None:
+        """Each consumer's items are a prefix of one of its model sequences (its
+        ``order_rule``: a tee branch's items are RS-PROJ-2's, a cursor's RS-DELIV-1's).
+
+        Single flight is judged first: two pulls at once both get the event at the
+        scripted source's position (it moves only when a pull returns), so an item
+        received twice after that is the second pull's finding (RS-FLIGHT-1), not a
+        routing one."""
+        self.single_flight()
         for consumer in self.consumers:
             if not consumer.consistent(self.script):
-                check(rule_id, False,
+                check(consumer.order_rule, False,
                       f"{consumer.label} received steps {consumer.received}; the model "
                       f"expects a prefix of one of {consumer.candidates(self.script)}")
 
@@ -380,7 +401,7 @@ class RunMachine(RuleBasedStateMachine):
         try:
             if self.run is not None:
                 loop.run_driver(_bounded(self.run.abort(), CLEANUP_LIMIT, failing))
-            loop.run_driver(_cancel_pending())
+            loop.run_driver(_cancel_pending(CLEANUP_LIMIT, failing))
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
@@ -406,9 +427,31 @@ async def _bounded(awaitable: Any, limit: float, failing: bool) -> None:
         raise
 
 
-async def _cancel_pending() -> None:
+async def _cancel_pending(limit: float, failing: bool) -> None:
+    """Cancel the tasks still pending and give them ``limit`` seconds to stop.
+
+    A task the implementation runs may swallow its cancellation and wait again (a result
+    method that goes on pulling a gated source): it is left behind rather than waited
+    for, silently after a failed step, as a timeout after a passing example.
+    """
     me = asyncio.current_task()
-    await aio.cancel_and_wait([t for t in asyncio.all_tasks() if t is not me and not t.done()])
+    tasks = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=limit)
+    if pending and not failing:
+        raise ImplementationTimeout(
+            f"timeout: tasks still running {limit:g}s after the end of the example was "
+            f"cancelled: {sorted(t.get_name() for t in pending)}")
+
+
+def _reordered(result: Any, allowed: Sequence[Any]) -> bool:
+    """``result`` holds exactly the items of one of ``allowed``, in another order."""
+    return isinstance(result, list) and any(
+        len(result) == len(each) and all(x in each for x in result)
+        and all(x in result for x in each) for each in allowed)
 
 
 VALUES_SPEC = ProjectionSpec("values", "values")  # the built-in projection, for the model
@@ -433,9 +476,10 @@ class BackpressureMachine(RunMachine):
     Invariants: no subscribed log holds more than its ``maxlen`` (RS-BP-1), tee branches
     at most the projection's log plus their own ``maxlen`` (RS-BP-6), no pull is in
     flight while a push into a full log is pending (RS-BP-2), every consumer's items are
-    a prefix of its model (RS-DELIV-1), one pull at a time (RS-FLIGHT-1). When the steps
-    are over, every gate opens and every reader reads to the end: the run completes and
-    each reader got exactly its model (RS-BP-3, RS-DELIV-1).
+    a prefix of its model (RS-DELIV-1; RS-PROJ-2 for tee branches), one pull at a time
+    (RS-FLIGHT-1). When the steps are over, every gate opens and every reader reads to
+    the end: the run completes and each reader got exactly its model (RS-BP-3, and
+    RS-DELIV-1 or RS-PROJ-2).
     """
 
     @initialize(target=RunMachine.cursors,
@@ -474,8 +518,8 @@ class BackpressureMachine(RunMachine):
         maxlen = self.maxlen.get(log)
         cap = None if maxlen is None else 2 * maxlen  # the log's buffer + the branch's
         starts = self.starts_now()
-        made = [Consumer(f"{log}[{i}]", self.logs[log], branch, starts, cap, "RS-BP-6")
-                for i, branch in enumerate(branches)]
+        made = [Consumer(f"{log}[{i}]", self.logs[log], branch, starts, cap, "RS-BP-6",
+                         "RS-PROJ-2", "RS-PROJ-3") for i, branch in enumerate(branches)]
         self.tape.act({"do": "tee", "target": log, "n": n, "as": [c.label for c in made]})
         self.consumers += made
         self.settle()
@@ -490,9 +534,10 @@ class BackpressureMachine(RunMachine):
 
     @invariant()
     def delivered_in_order(self) -> None:
-        self.check_prefixes("RS-DELIV-1")
+        self.check_prefixes()
         for consumer in self.consumers:
-            check("RS-DELIV-1", consumer.error is None,
+            self.check_ending(consumer)
+            check(consumer.order_rule, consumer.error is None,
                   f"{consumer.label} raised {consumer.error!r} in a run that never fails")
 
     @invariant()
@@ -532,8 +577,9 @@ class BackpressureMachine(RunMachine):
                      f"{self.source.count.pulls}, completed {self.source.count.completed} of "
                      f"{len(self.script)})"):
             return
+        self.delivered_in_order()  # errors and prefixes first, single flight before them
         for consumer in self.consumers:
-            check("RS-DELIV-1", consumer.received in consumer.candidates(self.script),
+            check(consumer.order_rule, consumer.received in consumer.candidates(self.script),
                   f"{consumer.label} received steps {consumer.received} in all; the model "
                   f"expects one of {consumer.candidates(self.script)}")
         if self.output_task is not None:
@@ -555,9 +601,7 @@ class BackpressureMachine(RunMachine):
         return True
 
     async def _drain(self, consumer: Consumer) -> None:
-        while not consumer.ended:
-            if consumer.error is not None:
-                raise consumer.error
+        while not consumer.ended and consumer.error is None:  # an error is judged after
             if consumer.task is None:
                 self.start_read(consumer, f"drain {consumer.label}")
             await asyncio.wait({consumer.task})
@@ -580,7 +624,7 @@ class AbortMachine(RunMachine):
     (RS-ABORT-5), nothing pulled during or after the abort reaches anyone (RS-ABORT-7), the
     source is closed once if it had not ended and never twice (RS-ABORT-4), no task is
     left pending (RS-ABORT-6), results report the pre-abort state without pulling
-    (RS-RES-6).
+    (RS-RES-6). Before the abort, no result call returns until the source ended (RS-RES-5).
     """
 
     @initialize(target=RunMachine.cursors,
@@ -691,6 +735,16 @@ class AbortMachine(RunMachine):
             await self.run.abort()
             raise
 
+    def aborted_yet(self) -> bool:
+        return self.aborted
+
+    def finish(self) -> None:
+        """An example that never aborted ends with one, judged like any other: cursors
+        end, result calls waiting on the gates return without pulling (RS-RES-6)."""
+        if not self.aborted:
+            self.abort(ABORTS[0])
+        self.aborted_cleanly()
+
     # -- invariants --------------------------------------------------------------------------
     @invariant()
     def delivered_in_order(self) -> None:
@@ -700,10 +754,22 @@ class AbortMachine(RunMachine):
                 check("RS-ABORT-7", not late,
                       f"{consumer.label} received steps {late}, pulled during or after "
                       f"abort() (only {self.boundary} events were pulled before it)")
+            self.check_ending(consumer)
             if self.aborted:
                 check(self.abort_rule, consumer.error is None,
                       f"{consumer.label} raised {consumer.error!r} after abort()")
-        self.check_prefixes("RS-DELIV-1")
+        self.check_prefixes()
+
+    @precondition(lambda self: not self.aborted)
+    @invariant()
+    def results_wait_for_the_end(self) -> None:
+        """Until the abort, a result call returns only once the source has ended (one
+        that raised reports a failure of the run: other rules judge that)."""
+        for method, task in self.results:
+            returned = task.done() and not task.cancelled() and task.exception() is None
+            check("RS-RES-5", not returned or self.source_ended,
+                  f"{method}() returned before the source was exhausted ("
+                  f"{self.source.count.completed} of {len(self.script)} events pulled)")
 
     @invariant()
     def closed_at_most_once(self) -> None:
@@ -753,6 +819,11 @@ class AbortMachine(RunMachine):
             allowed = [self._result_before(method, upto)
                        for upto in (self.settled_at_abort, self.boundary)]
             if task.result() in allowed:
+                continue
+            if method == "interrupts" and _reordered(task.result(), allowed):
+                check("RS-RES-3", False,
+                      f"interrupts() after abort(): {task.result()!r}; the root interrupts "
+                      f"before the abort, in source order: {' or '.join(map(repr, allowed))}")
                 continue
             late = [k for k in range(self.boundary, self.source.count.completed)
                     if self._result_before(method, k + 1) == task.result()]

@@ -23,6 +23,7 @@ from reference.streams import AsyncGraphRunStream
 from tests.broken_streams._streams import stream_adapter
 
 BREAKS = "RS-FLIGHT-1"
+ALSO: dict[str, str] = {}
 
 
 class StepRetiredByStarterRun(AsyncGraphRunStream):

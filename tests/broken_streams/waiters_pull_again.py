@@ -14,6 +14,7 @@ ALSO = {
     "RS-FLIGHT-3": "a passive consumer's extra pull waits for the next event before it returns",
     "RS-BP-6": "a waiting tee branch's extra pull waits on the full log behind it (timeout)",
     "RS-NEST-4": "the outer reader's extra pull waits on the full root projection (timeout)",
+    "RS-DELIV-1": "the reader draining the full log of its test pulls again and waits on its own log (timeout)",
 }
 
 

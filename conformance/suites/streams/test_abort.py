@@ -446,9 +446,10 @@ def test_abort_from_another_task(open_run: Callable[..., Any], caller: str) -> N
             if outcome is not UNFINISHED:
                 check("RS-ABORT-9", isinstance(outcome[0], asyncio.CancelledError),
                       f"the cancelled task's abort() in cleanup ended with {outcome[0]!r}")
-        for name, task in zip(["main log", "values"], readers, strict=True):
-            result = await finishes("RS-ABORT-9", gather_outcomes(task),
-                                    f"the {name} reader, after abort() from {caller},")
+        results = {name: await finishes("RS-ABORT-9", gather_outcomes(task),
+                                        f"the {name} reader, after abort() from {caller},")
+                   for name, task in zip(["main log", "values"], readers, strict=True)}
+        for name, result in results.items():  # both joined first: no outcome left unread
             if result is not UNFINISHED:
                 check("RS-ABORT-9", result[0] is END,
                       f"the {name} reader after abort() from {caller}: {result[0]!r}")

@@ -91,17 +91,31 @@ def test_bounded_log_never_holds_more_than_maxlen(open_run: Callable[..., Any],
     run(main)
 
 
+MAIN_LOG_THEN_OUTPUT = "main log, then output()"
+
+
+async def drivers(run_stream: Any, kind: str) -> list[asyncio.Task[Any]]:
+    """The consumers of ``kind`` that drive the run, each let run until it waits: one
+    driver, or the main log and then ``output()`` (awaited while the pump is paused)."""
+    if kind != MAIN_LOG_THEN_OUTPUT:
+        return [driver(run_stream, kind)]
+    main_log = driver(run_stream, "main log")
+    await settle()
+    return [main_log, driver(run_stream, "output")]
+
+
 @pytest.mark.rule("RS-BP-2")
-@pytest.mark.parametrize("kind", ["main log", "output"])
+@pytest.mark.parametrize("kind", ["main log", "output", MAIN_LOG_THEN_OUTPUT])
 def test_full_log_pauses_the_source(open_run: Callable[..., Any], kind: str) -> None:
     """maxlen=2 subscribed but unread; the {kind} drives: pulls stop at most one event
-    past the full log (the push that waits) and resume when the reader takes one."""
+    past the full log (the push that waits) and resume when the reader takes one. A
+    result method awaited while the push waits joins that step: it pulls nothing either."""
 
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [bounded(2)])
         log = aiter(run_stream.extensions["bounded"])
-        busy = driver(run_stream, kind)
+        busy = await drivers(run_stream, kind)
         await settle()
         stopped = source.count.pulls
         await settle()
@@ -109,14 +123,14 @@ def test_full_log_pauses_the_source(open_run: Callable[..., Any], kind: str) -> 
               f"with the bounded log (maxlen 2) full and unread, the {kind} pulled "
               f"{source.count.pulls} events; expected the pulls to stop at 3 at most "
               f"(2 in the log, 1 waiting to be pushed)")
-        check("RS-BP-2", not busy.done(),
+        check("RS-BP-2", not any(task.done() for task in busy),
               f"the {kind} finished the run although the bounded log was full and unread")
         first = await take(log, 1)
         await settle()
         check("RS-BP-2", source.count.pulls > stopped,
               f"after the bounded log's reader took {first}, no further pull "
               f"(still {source.count.pulls}): the waiting push did not resume")
-        await stop(run_stream, busy)
+        await stop(run_stream, *busy)
 
     run(main)
 
@@ -132,9 +146,20 @@ def test_slow_reader_gets_everything_and_the_run_completes(open_run: Callable[..
         main_log = Reader(aiter(run_stream), "main log reader")
         output = asyncio.create_task(run_stream.output())
         slow = []
-        while (item := await anext_or_end(log)) is not END:
+        while True:
+            held = held_at_most(source, len(slow))
+            check("RS-BP-2", held <= maxlen,  # so the drivers wait on the log's room
+                  f"the drivers pulled {source.count.completed} events while the slow reader "
+                  f"took {len(slow)} from a log with maxlen {maxlen}")
+            before = source.count.pulls
+            if (item := await anext_or_end(log)) is END:
+                break
             await settle()  # the reader is slow: the run catches up between its reads
             slow.append(item)
+            if before <= N:  # the end not pulled yet: the drivers were held by the full log
+                check("RS-BP-3", source.count.pulls > before,
+                      f"the slow reader took {item} from the full log (maxlen {maxlen}) and "
+                      f"the run did not advance: still {before} pulls")
         check_equal("RS-BP-3", slow, [{"step": k} for k in range(N)],
                     "what the slow reader of the bounded log received")
         await within(asyncio.gather(main_log.task, output), "the run to complete")

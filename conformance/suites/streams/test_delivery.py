@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conformance.adapter import RS_ASYNC
+from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
 from conformance.streams.drive import END, anext_or_end, drain, round_robin, settle, take
@@ -64,6 +64,36 @@ def test_each_projection_in_order_concurrently(open_run: Callable[..., Any]) -> 
         for spec, items in zip(SPECS, drained, strict=True):
             check_equal("RS-DELIV-1", items, routed(script, spec),
                         f"items of {spec.name!r}, drained by concurrent tasks")
+
+    run(main)
+
+
+FIRST = ProjectionSpec("first", "values", maxlen=1)  # routed to before SECOND
+SECOND = ProjectionSpec("second", "values")
+
+
+@pytest.mark.rule("RS-DELIV-1")
+def test_subscribed_while_an_event_is_routed(open_run: Callable[..., Any]) -> None:
+    """``second`` is subscribed while the routing of event 1 waits on the full ``first``
+    (declared before it): it receives event 1 at most once, then every later event once."""
+
+    async def main() -> None:
+        script = root_values(4)
+        source = ScriptedSource(script)
+        run_stream = open_run(source, [FIRST, SECOND])
+        first, main_log = aiter(run_stream.extensions["first"]), aiter(run_stream)
+        reader = asyncio.create_task(drain(main_log))  # drives until the push into the
+        await settle()  # full `first` of event 1 waits (event 0 filled it)
+        check_equal("RS-BP-2", source.count.completed, 2,  # the premise of this test
+                    "events pulled before the routing of event 1 waited on the full log")
+        second = aiter(run_stream.extensions["second"])
+        check_equal("RS-DELIV-1", await drain(first), routed(script, FIRST),
+                    "items of the bounded log declared first")
+        got = await drain(second)
+        check("RS-DELIV-1", got in (routed(script[1:], SECOND), routed(script[2:], SECOND)),
+              f"items of a log subscribed while event 1 was being routed: expected "
+              f"{routed(script[1:], SECOND)} (or without event 1), got {got}")
+        await within(reader, "the main log's reader")
 
     run(main)
 

@@ -40,6 +40,11 @@ def data(item: Any) -> Any:
     return item["params"]["data"] if isinstance(item, dict) and "params" in item else item
 
 
+def returned(task: asyncio.Task[Any]) -> bool:
+    """The task returned a value (it neither raised nor was cancelled)."""
+    return task.done() and not task.cancelled() and task.exception() is None
+
+
 def start(awaitable: Any, name: str) -> asyncio.Task[Any]:
     return asyncio.create_task(awaitable, name=name)
 
@@ -86,6 +91,9 @@ def test_cancelled_result_call_spares_the_others(open_run: Callable[..., Any], v
         for name in others:
             tasks[name] = start(getattr(run_stream, name)(), f"{name}()")
         await settle()
+        early = [f"{name}()" for name in RESULTS if returned(tasks[name])]
+        check("RS-RES-5", not early,  # the pull of step 1 is held: the run cannot be over
+              f"{', '.join(early)} returned while the pull of step 1 was held")
         tasks[victim].cancel()
         await settle()
         source.release(1)

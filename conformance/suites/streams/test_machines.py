@@ -9,6 +9,7 @@ written there as a replayable stream transcript, and the failure names the file.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +24,10 @@ pytestmark = pytest.mark.requires(RS_ASYNC)
 
 @pytest.fixture(autouse=True)
 def _bound(runcert_adapter: Adapter, counterexamples: Exporter) -> Iterator[None]:
+    # Earlier tests' garbage (a task destroyed with its exception unretrieved logs from
+    # its finalizer) is collected now: a finalizer that runs while Hypothesis parses this
+    # module's source makes CPython 3.11.7's ast.parse raise SystemError.
+    gc.collect()
     with bind(runcert_adapter, counterexamples):
         yield
 
@@ -39,12 +44,12 @@ def _scaled(share: float, steps: int) -> settings:
 TestBackpressureMachine = exporting(BackpressureMachine.TestCase)
 TestBackpressureMachine.settings = _scaled(3.0, 30)
 TestBackpressureMachine = pytest.mark.rule(
-    "RS-BP-1", "RS-BP-2", "RS-BP-3", "RS-BP-6", "RS-DELIV-1", "RS-FLIGHT-1",
+    "RS-BP-1", "RS-BP-2", "RS-BP-3", "RS-BP-6", "RS-DELIV-1", "RS-PROJ-2", "RS-FLIGHT-1",
 )(TestBackpressureMachine)
 
 TestAbortMachine = exporting(AbortMachine.TestCase)
 TestAbortMachine.settings = _scaled(4.0, 25)
 TestAbortMachine = pytest.mark.rule(
     "RS-ABORT-1", "RS-ABORT-2", "RS-ABORT-3", "RS-ABORT-4", "RS-ABORT-5", "RS-ABORT-6",
-    "RS-ABORT-7", "RS-ABORT-9", "RS-RES-6", "RS-DELIV-1", "RS-FLIGHT-1",
+    "RS-ABORT-7", "RS-ABORT-9", "RS-RES-5", "RS-RES-6", "RS-DELIV-1", "RS-FLIGHT-1",
 )(TestAbortMachine)

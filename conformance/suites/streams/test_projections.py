@@ -157,6 +157,22 @@ def test_tee_branches_end_cleanly(open_run: Callable[..., Any], fan_out: FanOut,
     run(main)
 
 
+@pytest.mark.rule("RS-PROJ-3")
+def test_tee_of_a_projection_nothing_reaches_ends_cleanly(open_run: Callable[..., Any],
+                                                          fan_out: FanOut) -> None:
+    """A tee over a declared projection no event of the run matches: each branch ends
+    cleanly, with nothing, when the run ends."""
+
+    async def main() -> None:
+        run_stream = open_run(ScriptedSource(root_values(3)), [UPDATES])
+        branches = list(fan_out(run_stream.extensions["node_updates"], 2))
+        for i, items in enumerate(await read_branches(branches, "concurrent")):
+            check_equal("RS-PROJ-3", items, [],
+                        f"branch {i}: items of a projection no event matched, before its end")
+
+    run(main)
+
+
 async def outcome(branch: Any) -> tuple[list[Any], BaseException | None]:
     """The items a branch yields, and the exception it then raises (None: clean end)."""
     items: list[Any] = []

@@ -162,6 +162,32 @@ def test_output_drives_an_unread_run_to_the_end(open_run):
 
 
 @pytest.mark.rule("RS-RES-5")
+def test_results_awaited_together_each_drive_to_the_end(open_run):
+    """The three result methods awaited at once, nothing subscribed: none returns while
+    the pull of the end is held, and each gives the complete run's result."""
+    script = mixed_script()
+
+    async def main():
+        source = ScriptedSource(script)
+        source.hold(len(script))  # the pull that finds the end
+        run = open_run(source)
+        tasks = {name: asyncio.create_task(getattr(run, name)()) for name in RESULTS}
+        await aio.within(source.held(len(script)), "the final pull")
+        await settle()
+        early = [f"{name}()" for name, task in tasks.items() if task.done()]
+        check("RS-RES-5", not early,
+              f"{', '.join(early)} returned before the source was exhausted, awaited "
+              f"together with the other result methods")
+        source.release(len(script))
+        got = {name: await aio.within(task, f"run.{name}()") for name, task in tasks.items()}
+        check_equal("RS-RES-5", got,
+                    {"output": {"n": 2}, "interrupted": False, "interrupts": []},
+                    "the results awaited together")
+
+    aio.run(main)
+
+
+@pytest.mark.rule("RS-RES-5")
 def test_readers_and_results_share_the_run(open_run):
     script = mixed_script()
 
