@@ -10,7 +10,6 @@ from tests.broken._variant import adapter, private_reference, replace_function
 BREAKS = "CB-SCOPE-4"
 ALSO = {
     "CB-CONS-5": "add_handler of a handler already held adds it again",
-    "CB-PAIR-1": "the duplicated handler gets a run's end twice",
 }
 
 ref = private_reference(__name__.rpartition(".")[2])
