@@ -239,8 +239,6 @@ DEVIATIONS = {
                            "currently unused': a full sync log grows instead of raising "
                            "BufferError", EVERY),
     # -- releases before 1.2.6: abort() is only a flag
-    "RS-ABORT-1": Deviation(f"{NO_ABORT}: the unfinished source is never closed",
-                            BEFORE_ABORT_CANCELS),
     "RS-ABORT-2": Deviation(f"{NO_ABORT}: a reader waiting on the held pull does not end",
                             BEFORE_ABORT_CANCELS),
     "RS-ABORT-3": [

@@ -21,7 +21,7 @@ import pytest
 from conformance import aio
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import gather_outcomes, run, settle, within
-from conformance.checks import check, check_equal
+from conformance.checks import check, check_equal, violate
 from conformance.streams.drive import END, anext_or_end, drain, take
 from conformance.streams.scripts import root_values, step
 from conformance.streams.source import ScriptedSource, as_generator
@@ -297,6 +297,25 @@ def test_ready_reader_returns_while_its_step_waits_elsewhere(open_run: Callable[
 
 # -- abort() and a pull that takes several turns to unwind (RS-ABORT-6) -------------------------
 
+async def never_cancelled(source: ScriptedSource, reader: asyncio.Task[Any]) -> None:
+    """Stop on RS-ABORT-3 when abort() did not cancel the held pull at all.
+
+    RS-ABORT-6 is about a cancelled pull's unwinding; a pull that is never cancelled
+    (not even a few loop turns after abort() returned) is RS-ABORT-3's finding, and
+    leaves nothing of RS-ABORT-6 to judge. The pull is released so the reader ends.
+    """
+    for _ in range(2 * source.unwind_turns + 2):
+        if source.count.cancelled:
+            return
+        await asyncio.sleep(0)
+    if source.count.cancelled:
+        return
+    source.release(1)
+    await asyncio.wait({reader}, timeout=aio.AWAIT_TIMEOUT)
+    violate("RS-ABORT-3", "abort() during the held pull did not cancel it: the source saw "
+            "no cancellation, so how a cancelled pull unwinds cannot be judged")
+
+
 @pytest.mark.rule("RS-ABORT-6")
 @pytest.mark.parametrize("generator", [False, True], ids=["resumable", "generator"])
 def test_abort_returns_after_the_cancelled_pull_unwound(open_run: Callable[..., Any],
@@ -318,6 +337,7 @@ def test_abort_returns_after_the_cancelled_pull_unwound(open_run: Callable[..., 
         pending = [t.get_name() for t in asyncio.all_tasks()
                    if t is not me and t is not reader and not t.done()]
         unwound, active = source.unwound, source.count.active
+        await never_cancelled(source, reader)
         check("RS-ABORT-6", not pending and unwound == 1 and active == 0,
               f"when abort() returned, the cancelled pull had {'' if unwound else 'not '}"
               f"finished unwinding (pulls in progress: {active}) and tasks were pending: "
