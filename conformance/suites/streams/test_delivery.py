@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance.adapter import RS_ASYNC, ProjectionSpec
-from conformance.aio import run, within
+from conformance.aio import cancel_and_wait, run, within
 from conformance.checks import check, check_equal, violate
 from conformance.streams.drive import END, anext_or_end, drain, round_robin, settle, take
 from conformance.streams.scripts import (
@@ -87,8 +87,7 @@ def test_subscribed_while_an_event_is_routed(open_run: Callable[..., Any]) -> No
         if source.count.completed != 2:  # this test's premise, RS-BP-2's finding
             # nothing waited, so no routing is in flight to subscribe during: the test
             # stops on RS-BP-2 and judges nothing of RS-DELIV-1 (the other tests do)
-            reader.cancel()
-            await asyncio.wait([reader])
+            await cancel_and_wait([reader])
             violate("RS-BP-2", "events pulled before the routing of event 1 waited on the "
                     f"full log: expected 2, got {source.count.completed}")
         second = aiter(run_stream.extensions["second"])

@@ -306,7 +306,7 @@ async def never_cancelled(source: ScriptedSource, reader: asyncio.Task[Any]) -> 
     """
     for _ in range(2 * source.unwind_turns + 2):
         if source.count.cancelled:
-            return
+            break
         await asyncio.sleep(0)
     if source.count.cancelled:
         return
