@@ -571,6 +571,8 @@ class BackpressureMachine(RunMachine):
         self.released = len(self.script) + 1
         completed = self.loop.run_driver(self._read_to_end())
         self.settle()
+        if not completed:
+            self.check_nobody_waits_on_its_own_items()
         if not check("RS-BP-3", completed,
                      f"the run did not complete within {aio.AWAIT_TIMEOUT:g}s once every "
                      f"gate was open and every reader read on (pulls "
@@ -586,6 +588,20 @@ class BackpressureMachine(RunMachine):
             last = [e["data"] for e in self.script if e["method"] == "values"]
             check("RS-BP-3", self.output_task.result() == (last[-1] if last else None),
                   f"output() after the full run: {self.output_task.result()!r}")
+
+    def check_nobody_waits_on_its_own_items(self) -> None:
+        """A stuck run whose reader still waits with items routed to it and not received is
+        a delivery fault (the reader pulls again instead of taking what it holds), not a
+        drain that failed to resume the run: blame it on delivery, before RS-BP-3."""
+        upto = self.surely_routed()
+        for consumer in self.consumers:
+            waiting = consumer.task is not None and not consumer.task.done()
+            held = consumer.held(self.script, upto)
+            check(consumer.order_rule, not (waiting and held > 0),
+                  f"{consumer.label} still waited for an item {aio.AWAIT_TIMEOUT:g}s after "
+                  f"every gate opened, while {held} item(s) routed to it had not reached it "
+                  f"(pulls {self.source.count.pulls}, completed {self.source.count.completed} "
+                  f"of {len(self.script)}): a reader holding items takes them before it waits")
 
     async def _read_to_end(self) -> bool:
         readers: list[Awaitable[Any]] = [self._drain(c) for c in self.consumers if not c.ended]

@@ -6,7 +6,10 @@ packaged callback suite modules by path (or, for strictness, the full packaged s
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -44,6 +47,17 @@ def test_header_shows_a_fresh_seed_by_default(runcert_inprocess):
              .line(r"runcert: hypothesis profile runcert-default, seed \d+").rsplit(" ", 1)[1]
              for _ in range(2)}
     assert len(seeds) == 2, f"two runs printed the same seed {seeds}"
+
+
+def test_profiles_ignore_hypothesis_ci_profile():
+    """With $CI set Hypothesis loads its "ci" profile, whose derandomize draws examples from
+    the test's name instead of the seed the header and the report print. The kit's profiles
+    must not inherit it: the same seed, the same examples, on a laptop and in CI."""
+    code = ("import hypothesis, conformance.plugin as p; from hypothesis import settings; "
+            "print([settings.get_profile(f'runcert-{n}').derandomize for n in p.PROFILES])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "CI": "true"}, check=True).stdout
+    assert "True" not in out and "False" in out, out
 
 
 @pytest.fixture(scope="module")

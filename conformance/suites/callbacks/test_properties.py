@@ -293,24 +293,28 @@ def test_start_end_pairing(runcert_adapter, counterexamples, lane, program):
 
 
 def check_pairing(handler: str, rows: list[dict[str, Any]], program: dict[str, Any]) -> None:
-    started: set[str] = set()
-    ended: set[str] = set()
+    """Starts and ends balance per run. They are counted, not merely seen: a handler held
+    twice gets every event twice, start included, and that duplicate is CB-SCOPE-4's
+    finding; a second end without a second start is this rule's."""
+    starts: Counter[str] = Counter()
+    ends: Counter[str] = Counter()
     where = f"handler {handler!r}; program {show(program)}"
     for row in rows:
         run, event = row["run"], row["event"]
         if event in START_EVENTS:
-            started.add(run)
+            starts[run] += 1
             continue
         if event not in END_EVENTS | {"on_llm_new_token"}:
             continue
-        check("CB-PAIR-2", run in started, f"{event} for run {run} without its start; {where}")
-        check("CB-PAIR-1", run not in ended, f"second end ({event}) for run {run}; {where}")
+        check("CB-PAIR-2", starts[run] > 0, f"{event} for run {run} without its start; {where}")
+        check("CB-PAIR-1", ends[run] < starts[run],
+              f"second end ({event}) for run {run}; {where}")
         if event in END_EVENTS:
-            open_below = sorted(r for r in started - ended if r.startswith(run + "/"))
+            open_below = sorted(r for r in starts if r.startswith(run + "/") and ends[r] < starts[r])
             check("CB-PAIR-1", not open_below,
                   f"{event} for run {run} before its descendants {open_below} ended; {where}")
-            ended.add(run)
-    never = sorted(started - ended)
+            ends[run] += 1
+    never = sorted(r for r in starts if ends[r] < starts[r])
     check("CB-PAIR-1", not never, f"runs {never} started but never ended; {where}")
 
 
