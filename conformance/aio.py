@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from . import checks
-from .checks import ImplementationTimeout, escape_verdict
-from .scheduling import ControlledLoop, Schedule
+from conformance import checks
+from conformance.checks import ImplementationTimeout, escape_verdict
+from conformance.scheduling import ControlledLoop, Schedule
 
 T = TypeVar("T")
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .adapter import Adapter, ProjectionSpec
-from .checks import ImplementationTimeout, RuleViolation
+from conformance.adapter import Adapter, ProjectionSpec
+from conformance.checks import ImplementationTimeout, RuleViolation
 
 __all__ = ["Exporter", "Tape", "file_name", "is_final_run", "reference"]
 
@@ -68,7 +68,7 @@ def transcript_id(test: str, rule: str) -> str:
 @functools.cache
 def reference() -> Adapter:
     """The reference implementation: what every counterexample's observations come from."""
-    from .resolve import resolve
+    from conformance.resolve import resolve
 
     return resolve("reference")
 
@@ -205,15 +205,15 @@ class Exporter:
 
     def callback_document(self, program: dict[str, Any], lanes: list[str],
                           rule: str) -> dict[str, Any]:
-        from .programs import FORMAT, observe
+        from conformance.programs import FORMAT, observe
 
         records, outcomes = observe(reference(), program, lanes[0])
         return {"format": FORMAT, **self.header(rule), "lanes": list(lanes),
                 "program": program, "expected": records, "outcomes": outcomes}
 
     def stream_document(self, program: dict[str, Any], rule: str) -> dict[str, Any]:
-        from .programs import FORMAT
-        from .streams.programs import CONTRACT, observe
+        from conformance.programs import FORMAT
+        from conformance.streams.programs import CONTRACT, observe
 
         records, outcomes = observe(reference(), program)
         return {"format": FORMAT, "contract": CONTRACT, **self.header(rule),
@@ -232,7 +232,7 @@ class Exporter:
         try:
             doc = build(violation.rule)
             self.directory.mkdir(parents=True, exist_ok=True)
-            from .programs import dumps
+            from conformance.programs import dumps
 
             path.write_text(dumps(doc), encoding="utf-8")
             self.written.append(path)
@@ -250,14 +250,14 @@ class Exporter:
 def replay(doc: dict[str, Any], adapter: Adapter) -> RuleViolation | None:
     """The first attributed difference of a counterexample on ``adapter``, or None."""
     if doc.get("contract") == "streams":
-        from .streams.programs import replay as replay_stream
+        from conformance.streams.programs import replay as replay_stream
 
         try:
             replay_stream(doc, adapter)
         except RuleViolation as violation:
             return violation
         return None
-    from .programs import first_difference
+    from conformance.programs import first_difference
 
     return first_difference(doc, adapter)
 

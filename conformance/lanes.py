@@ -15,9 +15,9 @@ from typing import Any, NoReturn, TypeVar
 
 import pytest
 
-from . import aio
-from .adapter import CALLBACK_LANES, CallbackFactories
-from .outcomes import NA_PREFIX
+from conformance import aio
+from conformance.adapter import CALLBACK_LANES, CallbackFactories
+from conformance.outcomes import NA_PREFIX
 
 T = TypeVar("T")
 LANES = ("sync", "async")

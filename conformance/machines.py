@@ -44,14 +44,14 @@ from hypothesis.stateful import (
     Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule,
 )
 
-from . import aio
-from .adapter import Adapter, ProjectionSpec
-from .checks import ImplementationTimeout, RuleViolation, check
-from .counterexamples import Exporter, Tape
-from .scheduling import ControlledLoop, Schedule, schedules
-from .streams.drive import END, factories
-from .streams.source import ScriptedSource
-from .streams.scripts import METHODS, step
+from conformance import aio
+from conformance.adapter import Adapter, ProjectionSpec
+from conformance.checks import ImplementationTimeout, RuleViolation, check
+from conformance.counterexamples import Exporter, Tape
+from conformance.scheduling import ControlledLoop, Schedule, schedules
+from conformance.streams.drive import END, factories
+from conformance.streams.source import ScriptedSource
+from conformance.streams.scripts import METHODS, step
 
 __all__ = ["AbortMachine", "BackpressureMachine", "Consumer", "Log", "bind", "exporting"]
 

@@ -17,11 +17,11 @@ import re
 import uuid
 from typing import Any
 
-from .adapter import Adapter
-from .lanes import call, manager_class, run
-from .probes import configured, factories, outcome_of, probe
-from .programs import ProgramError
-from .recording import Event, Log, make_handler
+from conformance.adapter import Adapter
+from conformance.lanes import call, manager_class, run
+from conformance.probes import configured, factories, outcome_of, probe
+from conformance.programs import ProgramError
+from conformance.recording import Event, Log, make_handler
 
 #: The start method of each run kind, with arguments the contract treats as opaque.
 START_CALLS: dict[str, tuple[str, Any]] = {

@@ -28,11 +28,11 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from .outcomes import (
+from conformance.outcomes import (
     DEVIATION_FIXED, FAIL, KNOWN_DEVIATION, LEGEND, NOT_RUN, OPTIONAL_UNMET, PASS, SYMBOL,
     TIMEOUT,
 )
-from .rules import Rule, catalogue, contract_rules, specs_root
+from conformance.rules import Rule, catalogue, contract_rules, specs_root
 
 FORMATS = ("runcert-report/0", "runcert-report/1")
 PREFIX_ORDER = ("CB", "RS", "TR")
@@ -142,7 +142,7 @@ def _reason_of(node: ast.expr) -> str | None:
 def manifest(name: str) -> dict[str, str]:
     """The ``DEVIATIONS`` literal of a built-in adapter module, read from its source (rule
     -> first reason), without importing the library it adapts."""
-    from .resolve import BUILTIN
+    from conformance.resolve import BUILTIN
 
     module = BUILTIN.get(name)
     spec = importlib.util.find_spec(module) if module else None

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .rules import Rule
+from conformance.rules import Rule
 
 PASS = "pass"
 FAIL = "fail"

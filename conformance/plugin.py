@@ -20,21 +20,21 @@ from typing import Any
 
 import pytest
 
-from . import aio, checks, loops, report, scheduling, selection
-from .adapter import Adapter
-from .checks import (
+from conformance import aio, checks, loops, report, scheduling, selection
+from conformance.adapter import Adapter
+from conformance.checks import (
     ImplementationRaised, ImplementationTampered, ImplementationTimeout, RuleViolation,
     TestContext, tampering,
 )
-from .outcomes import (
+from conformance.outcomes import (
     DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NA_PREFIX,
     NOT_APPLICABLE,
     OPTIONAL_UNMET, PASS, SEVERITY, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate,
     totals,
 )
-from .resolve import ResolutionError, resolve
-from .rules import RULE_ID, catalogue, contract_rules
-from .watchdog import HAS_ALARM, ORIGINAL, AlarmGuard, InFlight, Watchdog
+from conformance.resolve import ResolutionError, resolve
+from conformance.rules import RULE_ID, catalogue, contract_rules
+from conformance.watchdog import HAS_ALARM, ORIGINAL, AlarmGuard, InFlight, Watchdog
 
 SUITES = Path(__file__).resolve().parent / "suites"
 PROFILES = {"fast": 15, "default": 60, "thorough": 400}

@@ -43,12 +43,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import aio
-from .adapter import RS_ASYNC, RS_SYNC, Adapter, CallbackFactories
-from .lanes import call, configure, manager_class, run
-from .programs import LANE_CAPABILITY, ProgramError, observe
-from .recording import Event, Log, make_handler
-from .streams import programs as stream_programs
+from conformance import aio
+from conformance.adapter import RS_ASYNC, RS_SYNC, Adapter, CallbackFactories
+from conformance.lanes import call, configure, manager_class, run
+from conformance.programs import LANE_CAPABILITY, ProgramError, observe
+from conformance.recording import Event, Log, make_handler
+from conformance.streams import programs as stream_programs
 
 FORMAT = "runcert-deviation/2"
 DEVIATIONS_DIR = Path(__file__).resolve().parent / "transcripts" / "deviations"
@@ -399,4 +399,4 @@ def merge_order(adapter: Adapter, lane: str) -> Any:
 
 
 # The manager and stream probes register themselves through ``probe`` (defined above) on import.
-from . import manager_probes, stream_probes  # noqa: E402,F401
+from conformance import manager_probes, stream_probes  # noqa: E402,F401

@@ -54,11 +54,11 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from . import aio, lanes
-from .adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, Adapter
-from .checks import RuleViolation, escape_verdict
-from .lanes import call, configure
-from .recording import END_EVENTS, START_EVENTS, Log, handler_kinds, make_handler
+from conformance import aio, lanes
+from conformance.adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, Adapter
+from conformance.checks import RuleViolation, escape_verdict
+from conformance.lanes import call, configure
+from conformance.recording import END_EVENTS, START_EVENTS, Log, handler_kinds, make_handler
 
 Record = dict[str, Any]
 Records = dict[str, list[Record]]
@@ -762,7 +762,7 @@ def first_difference(source: str | Path | dict[str, Any],
 def load(path: str | Path) -> dict[str, Any]:
     """A transcript file, validated: a malformed one raises a ``TranscriptError`` (a
     ProgramError) naming the file, the JSON path and what was expected."""
-    from .transcripts.validate import load_transcript
+    from conformance.transcripts.validate import load_transcript
 
     return load_transcript(path)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from .adapter import CB_ASYNC, CB_SYNC, Adapter
-from .lanes import not_applicable
+from conformance.adapter import CB_ASYNC, CB_SYNC, Adapter
+from conformance.lanes import not_applicable
 
 # Event name -> names of its positional payload arguments (LangChain's signatures).
 EVENTS: dict[str, tuple[str, ...]] = {

@@ -17,11 +17,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .adapter import Adapter
-from .outcomes import (
+from conformance.adapter import Adapter
+from conformance.outcomes import (
     DESELECTED, FAILING, NOT_APPLICABLE, NOT_RUN, PASS, RuleResult, totals,
 )
-from .rules import sort_key
+from conformance.rules import sort_key
 
 FORMAT = "runcert-report/1"
 READABLE = ("runcert-report/0", FORMAT)

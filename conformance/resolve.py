@@ -12,7 +12,7 @@ import sys
 from importlib.metadata import entry_points
 from typing import Any
 
-from .adapter import Adapter, AdapterError, validate_adapter
+from conformance.adapter import Adapter, AdapterError, validate_adapter
 
 BUILTIN = {
     "reference": "conformance.adapters.reference",

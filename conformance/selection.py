@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
 
-from .rules import Rule
+from conformance.rules import Rule
 
 AREA = re.compile(r"(?:CB|RS|TR)-[A-Z]+")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .programs import KINDS, MODEL_KINDS, PARENT_KINDS
+from conformance.programs import KINDS, MODEL_KINDS, PARENT_KINDS
 
 MAX_DEPTH = 4
 MAX_FANOUT = 3

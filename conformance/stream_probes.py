@@ -14,13 +14,13 @@ import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from . import aio
-from .adapter import Adapter, ProjectionSpec
-from .programs import ProgramError, render_error
-from .probes import probe
-from .streams import drive
-from .streams.drive import END, anext_or_end
-from .streams.source import ScriptedSource, SyncScriptedSource, as_generator, values
+from conformance import aio
+from conformance.adapter import Adapter, ProjectionSpec
+from conformance.programs import ProgramError, render_error
+from conformance.probes import probe
+from conformance.streams import drive
+from conformance.streams.drive import END, anext_or_end
+from conformance.streams.source import ScriptedSource, SyncScriptedSource, as_generator, values
 
 
 def numbered(n: int) -> list[dict[str, Any]]:

@@ -247,8 +247,8 @@ def replay(python: Path, target: Target, cwd: Path, log: Any) -> Any:
 
 def confirm(target: Target, reproductions: dict[str, Any]) -> None:
     """Add ``target.version`` to ``confirmed_on`` of each reproduction it gave."""
-    from .probes import dumps, load_repro, repro_dir
-    from .transcripts.record_deviations import sort_versions
+    from conformance.probes import dumps, load_repro, repro_dir
+    from conformance.transcripts.record_deviations import sort_versions
 
     for stem, found in reproductions.items():
         if not (found["in_range"] and found["agrees"]):

@@ -35,7 +35,7 @@ from typing import Any
 
 import pytest
 
-from .checks import ImplementationTimeout
+from conformance.checks import ImplementationTimeout
 
 #: The functions of ``signal`` the time limit relies on, as the kit found them at import.
 ORIGINAL: dict[str, Any] = {

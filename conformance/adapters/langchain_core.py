@@ -12,7 +12,7 @@ fails the run) and reproduced by a transcript in ``conformance/transcripts/devia
 
 from __future__ import annotations
 
-from ..adapter import (
+from conformance.adapter import (
     CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE, Adapter, CallbackFactories, Deviation,
     ManifestEntry, require_version,
 )

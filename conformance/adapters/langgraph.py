@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..adapter import (
+from conformance.adapter import (
     RS_ASYNC, RS_GRAPH_E2E, RS_NESTED, RS_SYNC, Adapter, Deviation, ProjectionSpec,
     ScriptEvent, StreamFactories, require_version,
 )

@@ -9,7 +9,7 @@ from typing import Any
 import reference.callbacks as cb
 import reference.streams as rs
 
-from ..adapter import (
+from conformance.adapter import (
     CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE, RS_ASYNC, RS_NESTED, RS_SYNC, Adapter,
     CallbackFactories, ProjectionSpec, StreamFactories,
 )

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
 from typing import Any
 
-from ..adapter import Adapter, ProjectionSpec, StreamFactories
-from ..aio import settle, within
+from conformance.adapter import Adapter, ProjectionSpec, StreamFactories
+from conformance.aio import settle, within
 
 __all__ = ["anext_or_end", "anext_unbounded", "drain", "drain_unbounded", "factories",
            "open_run", "round_robin", "settle", "take", "END"]

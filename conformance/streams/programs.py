@@ -65,14 +65,14 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
 
-from .. import aio
-from ..adapter import RS_ASYNC, RS_NESTED, Adapter, ProjectionSpec
-from ..checks import ImplementationTimeout, RuleViolation
-from ..programs import ProgramError, render_error
-from ..scheduling import Schedule
-from . import drive
-from .drive import END, anext_or_end
-from .source import Fatal, ScriptedSource, as_generator
+from conformance import aio
+from conformance.adapter import RS_ASYNC, RS_NESTED, Adapter, ProjectionSpec
+from conformance.checks import ImplementationTimeout, RuleViolation
+from conformance.programs import ProgramError, render_error
+from conformance.scheduling import Schedule
+from conformance.streams import drive
+from conformance.streams.drive import END, anext_or_end
+from conformance.streams.source import Fatal, ScriptedSource, as_generator
 
 Observation = dict[str, Any]
 CONTRACT = "streams"

@@ -12,9 +12,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ..adapter import ProjectionSpec
-from .drive import drain
-from .source import ScriptEvent, event, values
+from conformance.adapter import ProjectionSpec
+from conformance.streams.drive import drain
+from conformance.streams.source import ScriptEvent, event, values
 
 ROOT: tuple[str, ...] = ()
 SUB = ("sub:1",)

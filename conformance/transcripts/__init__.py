@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..programs import FORMAT, ProgramError, load
+from conformance.programs import FORMAT, ProgramError, load
 
 CALLBACKS_DIR = Path(__file__).resolve().parent / "callbacks"
 STREAMS_DIR = Path(__file__).resolve().parent / "streams"

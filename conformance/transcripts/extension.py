@@ -16,7 +16,7 @@ from typing import Any
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 
-from . import CALLBACKS_DIR
+from conformance.transcripts import CALLBACKS_DIR
 
 
 def recording(request: Any) -> bool:

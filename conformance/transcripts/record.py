@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..adapter import Adapter
-from ..checks import RuleViolation
-from ..programs import LANE_CAPABILITY, ProgramError, compare, lanes_for
-from ..programs import observe as observe_callbacks
-from .validate import RESULTS, canonical, id_of, load_transcript, parse, validate
+from conformance.adapter import Adapter
+from conformance.checks import RuleViolation
+from conformance.programs import LANE_CAPABILITY, ProgramError, compare, lanes_for
+from conformance.programs import observe as observe_callbacks
+from conformance.transcripts.validate import RESULTS, canonical, id_of, load_transcript, parse, validate
 
 PACKAGED = Path(__file__).resolve().parent  # callbacks/, streams/, deviations/
 
@@ -73,7 +73,7 @@ def _record_callbacks(doc: dict[str, Any], adapter: Adapter) -> tuple[Any, Any]:
 
 
 def _record_stream(doc: dict[str, Any], adapter: Adapter) -> tuple[Any, Any]:
-    from ..streams.programs import needs, observe
+    from conformance.streams.programs import needs, observe
 
     missing = [c for c in needs(doc["program"]) if not adapter.has(c)]
     if missing:
@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..resolve import ResolutionError, resolve
+    from conformance.resolve import ResolutionError, resolve
 
     scenario = parse(args.scenario)
     validate(scenario, args.scenario, scenario=True)

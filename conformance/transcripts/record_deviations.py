@@ -42,13 +42,13 @@ from typing import Any
 
 from packaging.version import Version
 
-from ..adapter import Deviation
-from ..probes import (
+from conformance.adapter import Deviation
+from conformance.probes import (
     FORMAT, dumps, load_repro, replay_deviation, repro_dir, repro_paths, repro_stem,
 )
-from ..resolve import resolve
-from .scenarios import call, error, node, program
-from .stream_deviations import LANGGRAPH
+from conformance.resolve import resolve
+from conformance.transcripts.scenarios import call, error, node, program
+from conformance.transcripts.stream_deviations import LANGGRAPH
 
 BOTH = ["sync", "async"]
 GROUP_RUN_ID = "00000000-0000-4000-8000-0000000000a1"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..streams.source import values
-from .stream_scenarios import (
+from conformance.streams.source import values
+from conformance.transcripts.stream_scenarios import (
     act, counters, drain, join, numbered, program, spawn, subscribe, take, tee,
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..streams.source import event, values
+from conformance.streams.source import event, values
 
 SEED = "seed 004 (AsyncGraphRunStream API page)"
 GUIDE = "GUIDE §1 (run streams)"

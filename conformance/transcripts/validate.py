@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..programs import ERRORS as CB_ERRORS, FORMAT, KINDS, MODEL_KINDS, PARENT_KINDS, ProgramError
-from ..recording import IGNORE_FLAGS
-from ..rules import catalogue
+from conformance.programs import ERRORS as CB_ERRORS, FORMAT, KINDS, MODEL_KINDS, PARENT_KINDS, ProgramError
+from conformance.recording import IGNORE_FLAGS
+from conformance.rules import catalogue
 
 ID = re.compile(r"[a-z0-9_]+")
 RULE = re.compile(r"(CB|RS)-[A-Z]+-\d+")
@@ -530,7 +530,7 @@ class StreamChecker(Checker):
         return name
 
     def results(self, doc: dict[str, Any]) -> None:
-        from ..streams.programs import describe
+        from conformance.streams.programs import describe
 
         actions = doc["program"]["actions"]
         expected = self.type(doc["expected"], "list", "$.expected", "TR-STREAM-4")

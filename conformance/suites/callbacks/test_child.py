@@ -7,7 +7,7 @@ import pytest
 from conformance.checks import check, check_equal
 from conformance.lanes import configure, manager_class, run
 
-from .test_identity import PARENT_KINDS, exercise, start
+from conformance.suites.callbacks.test_identity import PARENT_KINDS, exercise, start
 
 FIELDS = ("handlers", "inheritable_handlers", "parent_run_id", "tags", "inheritable_tags",
           "metadata", "inheritable_metadata")

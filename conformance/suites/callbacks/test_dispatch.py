@@ -16,7 +16,7 @@ from conformance.checks import check, check_equal, escape_verdict
 from conformance.lanes import call, configure, handler_kind_params, run
 from conformance.recording import EVENTS
 
-from .test_events import (
+from conformance.suites.callbacks.test_events import (
     END_EVENT, ERROR_EVENT, KINDS, SER, START_EVENT, STREAMING, end, fail, mixed_handlers,
     run_every_kind, start,
 )

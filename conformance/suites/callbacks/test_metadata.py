@@ -7,7 +7,7 @@ import pytest
 from conformance.checks import check, check_equal
 from conformance.lanes import configure, run
 
-from .test_identity import KINDS, descend, exercise, start
+from conformance.suites.callbacks.test_identity import KINDS, descend, exercise, start
 
 TREE = ("chain", "tool", "retriever", "llm")
 

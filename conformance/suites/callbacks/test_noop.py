@@ -9,7 +9,7 @@ import pytest
 from conformance.checks import check, check_equal
 from conformance.lanes import call, configure, run
 
-from .test_identity import KINDS, PARENT_KINDS, exercise, fail, start
+from conformance.suites.callbacks.test_identity import KINDS, PARENT_KINDS, exercise, fail, start
 
 NOOP_EMPTY = {"parent_run_id": None, "tags": [], "inheritable_tags": [], "metadata": {},
               "inheritable_metadata": {}}

@@ -13,7 +13,7 @@ from conformance.checks import check, check_equal
 from conformance.lanes import call, configure, run
 from conformance.recording import END_EVENTS, START_EVENTS, IGNORE_FLAGS
 
-from .test_events import (
+from conformance.suites.callbacks.test_events import (
     END_EVENT, ERROR_EVENT, KINDS, START_EVENT, STREAMING, end, fail, mixed_handlers, payload,
     run_every_kind, start,
 )
