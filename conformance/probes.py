@@ -19,7 +19,7 @@ An observation is taken once per listed lane. A program is a callback program
 (:mod:`conformance.streams.programs`, async lane only); its observation is
 ``{"records": ..., "outcomes": ...}`` as that module's ``observe`` gives them. For a probe
 it is what the probe returns. The callback probes are defined below, the stream probes in
-:mod:`conformance.stream_probes`; both register in ``PROBES``.
+:mod:`conformance.streams.probes`; both register in ``PROBES``.
 :func:`replay_deviation` takes it again on any adapter; the file reproduces the deviation
 while the implementation still gives ``observed`` and ``observed != expected``; a release
 outside ``versions`` is expected to give ``expected`` (it meets the rule). ``confirmed_on``
@@ -399,4 +399,5 @@ def merge_order(adapter: Adapter, lane: str) -> Any:
 
 
 # The manager and stream probes register themselves through ``probe`` (defined above) on import.
-from conformance import manager_probes, stream_probes  # noqa: E402,F401
+from conformance import manager_probes  # noqa: E402,F401
+from conformance.streams import probes as stream_probes  # noqa: E402,F401

@@ -189,7 +189,7 @@ def test_snapshot_update_outside_the_reference_is_a_usage_error(runcert, option)
 
 
 HELPERS = ["suites", "lanes.py", "recording.py", "aio.py", "programs.py", "probes.py",
-           "stream_probes.py", "machines.py", "streams", "counterexamples.py"]
+           "streams", "counterexamples.py"]
 
 
 def test_outcomes_of_tasks_are_gathered_through_aio():

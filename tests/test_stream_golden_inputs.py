@@ -7,14 +7,14 @@ import pytest
 from conformance.rules import catalogue
 from conformance.streams.programs import CONTRACT, HANDLERS, cited
 from conformance.transcripts import STREAMS_DIR, golden_ids, load_golden
-from conformance.transcripts.stream_scenarios import SCENARIOS, by_id
+from conformance.streams.scenarios import SCENARIOS, by_id
 
 INPUTS = ("id", "title", "source", "rules", "lanes", "contract", "program")
 
 
 def test_every_stream_scenario_has_a_golden_file() -> None:
     assert sorted(by_id()) == golden_ids(STREAMS_DIR), (
-        "stream_scenarios.py and conformance/transcripts/streams/ disagree; re-record with "
+        "conformance/streams/scenarios.py and conformance/transcripts/streams/ disagree; re-record with "
         "pytest --impl=reference conformance/suites/streams/test_stream_transcripts.py "
         "--snapshot-update")
 

@@ -13,7 +13,7 @@ probe (and the contract, when it is not ``callbacks``), or a list of such defini
 per manifest entry when the rule has several (each entry its own range and reproduction:
 ``<RULE-ID>.json`` for the first, ``<RULE-ID>_2.json`` for the second, ...). The callback deviations of
 langchain_core are defined below, the run-stream deviations of langgraph in
-:mod:`conformance.transcripts.stream_deviations`. For every rule in an implementation's
+:mod:`conformance.streams.deviations`. For every rule in an implementation's
 deviation manifest, the definition's program or probe is replayed
 (:func:`conformance.probes.replay_deviation`) against the reference (``expected``) and
 against the implementation (``observed``), and the result is written to
@@ -48,7 +48,7 @@ from conformance.probes import (
 )
 from conformance.resolve import resolve
 from conformance.transcripts.scenarios import call, error, node, program
-from conformance.transcripts.stream_deviations import LANGGRAPH
+from conformance.streams.deviations import LANGGRAPH
 
 BOTH = ["sync", "async"]
 GROUP_RUN_ID = "00000000-0000-4000-8000-0000000000a1"

@@ -5,7 +5,7 @@ and gates are never opened before abort() returns, so an abort that waited for t
 would not return. Where a rule says something finishes (abort() returns, a reader waiting
 at the abort ends) the test waits for it with ``aio.finishes``: not finishing is that
 rule's own failure ("... did not finish within Ns"); every other hang is a timeout.
-``conformance.machines.AbortMachine`` explores the interleavings; these tests pin one
+``conformance.streams.machines.AbortMachine`` explores the interleavings; these tests pin one
 situation each.
 """
 

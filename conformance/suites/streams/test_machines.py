@@ -1,4 +1,4 @@
-"""State machines over the run stream: backpressure and abort (``conformance.machines``).
+"""State machines over the run stream: backpressure and abort (``conformance.streams.machines``).
 
 Each machine explores interleavings of produce, subscribe, consume, tee, results and
 abort; a failing run shrinks to a short sequence of named steps, printed by Hypothesis
@@ -17,7 +17,7 @@ from hypothesis import Phase, settings
 
 from conformance.adapter import RS_ASYNC, Adapter
 from conformance.counterexamples import Exporter
-from conformance.machines import AbortMachine, BackpressureMachine, bind, exporting
+from conformance.streams.machines import AbortMachine, BackpressureMachine, bind, exporting
 
 pytestmark = pytest.mark.requires(RS_ASYNC)
 

@@ -6,7 +6,7 @@ on the implementation and every action's observation is compared with the file's
 first difference attributed to the rule that action cites; finally the observed document
 must equal the file's. ``pytest --impl=reference
 conformance/suites/streams/test_stream_transcripts.py --snapshot-update`` re-records the
-files from :mod:`conformance.transcripts.stream_scenarios` (syrupy writes them).
+files from :mod:`conformance.streams.scenarios` (syrupy writes them).
 
 Only recording uses syrupy: a replay compares with the file itself, so that a
 certification neither depends on syrupy's bookkeeping nor prints its maintenance advice
@@ -26,7 +26,7 @@ from conformance.transcripts import (
     STREAMS_DIR, document, golden_ids, golden_path, load_golden,
 )
 from conformance.transcripts.extension import TranscriptExtension, recording
-from conformance.transcripts.stream_scenarios import by_id
+from conformance.streams.scenarios import by_id
 
 pytestmark = pytest.mark.filterwarnings("ignore:Can not relate snapshot name:UserWarning")
 
@@ -74,7 +74,7 @@ def test_stream_transcript(runcert_adapter, request, scenario_id):
                         pytrace=False)
         if scenario_id not in by_id():
             pytest.fail(f"{golden_path(scenario_id, STREAMS_DIR)} has no scenario in "
-                        f"conformance/transcripts/stream_scenarios.py: delete the file",
+                        f"conformance/streams/scenarios.py: delete the file",
                         pytrace=False)
         inputs = by_id()[scenario_id]
         records, outcomes = observe(runcert_adapter, inputs["program"])

@@ -3,7 +3,7 @@
 Read by :mod:`conformance.transcripts.record_deviations`, which records the observations
 into ``conformance/transcripts/deviations/langgraph/<RULE-ID>.json``. A stream program
 (:mod:`conformance.streams.programs`, built with the golden transcripts' action builders)
-is used wherever one shows the deviation; the probes (:mod:`conformance.stream_probes`)
+is used wherever one shows the deviation; the probes (:mod:`conformance.streams.probes`)
 cover the literal ``tee`` spelling, cancelling a consumer's task and the sync lane.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.streams.source import values
-from conformance.transcripts.stream_scenarios import (
+from conformance.streams.scenarios import (
     act, counters, drain, join, numbered, program, spawn, subscribe, take, tee,
 )
 
