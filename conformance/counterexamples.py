@@ -205,14 +205,14 @@ class Exporter:
 
     def callback_document(self, program: dict[str, Any], lanes: list[str],
                           rule: str) -> dict[str, Any]:
-        from conformance.programs import FORMAT, observe
+        from conformance.callbacks.programs import FORMAT, observe
 
         records, outcomes = observe(reference(), program, lanes[0])
         return {"format": FORMAT, **self.header(rule), "lanes": list(lanes),
                 "program": program, "expected": records, "outcomes": outcomes}
 
     def stream_document(self, program: dict[str, Any], rule: str) -> dict[str, Any]:
-        from conformance.programs import FORMAT
+        from conformance.callbacks.programs import FORMAT
         from conformance.streams.programs import CONTRACT, observe
 
         records, outcomes = observe(reference(), program)
@@ -232,7 +232,7 @@ class Exporter:
         try:
             doc = build(violation.rule)
             self.directory.mkdir(parents=True, exist_ok=True)
-            from conformance.programs import dumps
+            from conformance.callbacks.programs import dumps
 
             path.write_text(dumps(doc), encoding="utf-8")
             self.written.append(path)
@@ -257,7 +257,7 @@ def replay(doc: dict[str, Any], adapter: Adapter) -> RuleViolation | None:
         except RuleViolation as violation:
             return violation
         return None
-    from conformance.programs import first_difference
+    from conformance.callbacks.programs import first_difference
 
     return first_difference(doc, adapter)
 

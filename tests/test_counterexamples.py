@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from conformance.counterexamples import replay
-from conformance.programs import FORMAT
+from conformance.callbacks.programs import FORMAT
 from conformance.resolve import resolve
 from conformance.transcripts.validate import load_transcript
 from tests.certify import REPO, RUN_LIMIT, SUITES

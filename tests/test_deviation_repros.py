@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conformance.probes import (
+from conformance.callbacks.probes import (
     load_repro, replay_deviation, repro_dir, repro_index, repro_paths, repro_stem,
 )
 from conformance.resolve import resolve

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.transcripts import golden_ids, load_golden
-from conformance.transcripts.scenarios import by_id
+from conformance.callbacks.scenarios import by_id
 
 INPUTS = ("id", "title", "source", "rules", "lanes", "program")
 

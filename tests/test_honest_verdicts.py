@@ -188,7 +188,7 @@ def test_snapshot_update_outside_the_reference_is_a_usage_error(runcert, option)
     assert run.report is None
 
 
-HELPERS = ["suites", "lanes.py", "recording.py", "aio.py", "programs.py", "probes.py",
+HELPERS = ["suites", "callbacks", "aio.py",
            "streams", "counterexamples.py"]
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from conformance.adapter import CB_ASYNC, CB_SYNC, validate_adapter
 from conformance.adapters.reference import runcert_adapter as reference
-from conformance.recording import Log, make_handler
+from conformance.callbacks.recording import Log, make_handler
 from conformance.rules import contract_rules
 
 from .conftest import USAGE_ERROR, Run, run_pytest

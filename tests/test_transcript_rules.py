@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import RuleViolation, check, check_equal
-from conformance.programs import compare
+from conformance.callbacks.programs import compare
 from conformance.resolve import resolve
 from conformance.streams.programs import compare as compare_stream
 from conformance.suites.user.test_user_transcripts import user_params

@@ -3,7 +3,7 @@
 A stream program (:mod:`conformance.streams.programs`) fans out through the adapter's hook,
 cannot cancel a consumer's task, reads no attribute of the run and runs on the async lane
 only. These probes cover the rest: the literal ``projection.tee(n)`` spelling, cancelling
-the consumer whose pull is in flight, an unknown projection attribute, and the sync lane. Like the callback probes (:mod:`conformance.probes`) they reach
+the consumer whose pull is in flight, an unknown projection attribute, and the sync lane. Like the callback probes (:mod:`conformance.callbacks.probes`) they reach
 the implementation only through the adapter's public stream factories and return small,
 deterministic observations (items, counters, outcome names), never object reprs.
 """
@@ -16,8 +16,8 @@ from typing import Any
 
 from conformance import aio
 from conformance.adapter import Adapter, ProjectionSpec
-from conformance.programs import ProgramError, render_error
-from conformance.probes import probe
+from conformance.callbacks.programs import ProgramError, render_error
+from conformance.callbacks.probes import probe
 from conformance.streams import drive
 from conformance.streams.drive import END, anext_or_end
 from conformance.streams.source import ScriptedSource, SyncScriptedSource, as_generator, values

@@ -10,7 +10,7 @@ import pytest
 from conformance.adapter import CB_ASYNC, CB_SYNC, Adapter, CallbackFactories
 from conformance.counterexamples import Exporter
 from conformance.plugin import directory_setting
-from conformance.recording import Log, handler_kinds, make_handler
+from conformance.callbacks.recording import Log, handler_kinds, make_handler
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def log() -> Log:
 @dataclass
 class Handlers:
     """``handler("label", is_async=None, raise_error=False, ignore=(...), ...)`` makes a
-    recording handler (see :func:`conformance.recording.make_handler`); ``kinds`` are the
+    recording handler (see :func:`conformance.callbacks.recording.make_handler`); ``kinds`` are the
     handler kinds the implementation has, for scenarios that want one of each."""
 
     adapter: Adapter

@@ -6,7 +6,7 @@ A transcript (format ``runcert-transcript/1``) is::
      "source": "seed and passage the scenario comes from",
      "rules": ["CB-..."],            # the rules a difference is attributed to
      "lanes": ["sync", "async"],     # the managers it runs on
-     "program": {...},               # see conformance.programs
+     "program": {...},               # see conformance.callbacks.programs
      "expected": {"<handler label>": [record, ...]},
      "outcomes": {"<request>": "ok" | "ErrorName: message"}}
 
@@ -15,7 +15,7 @@ replaced by node labels (``request/path/name``). The expected part is recorded f
 reference implementation with syrupy (see :mod:`conformance.transcripts.extension`);
 the replay test (``suites/callbacks/test_transcripts.py``) runs the program of every
 file on any implementation and compares, rule-attributed, with
-:func:`conformance.programs.compare`.
+:func:`conformance.callbacks.programs.compare`.
 
 Stream transcripts (``"contract": "streams"``, in ``streams/``) share the format and
 this loader (``directory=STREAMS_DIR``); their program, observations and comparison are
@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conformance.programs import FORMAT, ProgramError, load
+from conformance.callbacks.programs import FORMAT, ProgramError, load
 
 CALLBACKS_DIR = Path(__file__).resolve().parent / "callbacks"
 STREAMS_DIR = Path(__file__).resolve().parent / "streams"

@@ -25,8 +25,8 @@ from typing import Any
 
 from conformance.adapter import Adapter
 from conformance.checks import RuleViolation
-from conformance.programs import LANE_CAPABILITY, ProgramError, compare, lanes_for
-from conformance.programs import observe as observe_callbacks
+from conformance.callbacks.programs import LANE_CAPABILITY, ProgramError, compare, lanes_for
+from conformance.callbacks.programs import observe as observe_callbacks
 from conformance.transcripts.validate import RESULTS, canonical, id_of, load_transcript, parse, validate
 
 PACKAGED = Path(__file__).resolve().parent  # callbacks/, streams/, deviations/

@@ -15,7 +15,7 @@ per manifest entry when the rule has several (each entry its own range and repro
 langchain_core are defined below, the run-stream deviations of langgraph in
 :mod:`conformance.streams.deviations`. For every rule in an implementation's
 deviation manifest, the definition's program or probe is replayed
-(:func:`conformance.probes.replay_deviation`) against the reference (``expected``) and
+(:func:`conformance.callbacks.probes.replay_deviation`) against the reference (``expected``) and
 against the implementation (``observed``), and the result is written to
 ``conformance/transcripts/deviations/<implementation>/<RULE-ID>.json`` together with the
 manifest entry's reason and version range; the installed version must lie in that range
@@ -43,11 +43,11 @@ from typing import Any
 from packaging.version import Version
 
 from conformance.adapter import Deviation
-from conformance.probes import (
+from conformance.callbacks.probes import (
     FORMAT, dumps, load_repro, replay_deviation, repro_dir, repro_paths, repro_stem,
 )
 from conformance.resolve import resolve
-from conformance.transcripts.scenarios import call, error, node, program
+from conformance.callbacks.scenarios import call, error, node, program
 from conformance.streams.deviations import LANGGRAPH
 
 BOTH = ["sync", "async"]

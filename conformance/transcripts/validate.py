@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from conformance.programs import ERRORS as CB_ERRORS, FORMAT, KINDS, MODEL_KINDS, PARENT_KINDS, ProgramError
-from conformance.recording import IGNORE_FLAGS
+from conformance.callbacks.programs import ERRORS as CB_ERRORS, FORMAT, KINDS, MODEL_KINDS, PARENT_KINDS, ProgramError
+from conformance.callbacks.recording import IGNORE_FLAGS
 from conformance.rules import catalogue
 
 ID = re.compile(r"[a-z0-9_]+")

@@ -11,7 +11,7 @@ BREAKS = "CB-EV-1"
 ALSO: dict[str, str] = {
     "CB-GROUP-1": (
         "not a violation of CB-GROUP-1: the trace_group golden transcript ends its "
-        "group with on_chain_end({}), and conformance.programs attributes that payload "
+        "group with on_chain_end({}), and conformance.callbacks.programs attributes that payload "
         "difference to the first rule the transcript cites (CB-GROUP-1)"
     ),
 }

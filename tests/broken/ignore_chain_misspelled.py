@@ -10,7 +10,7 @@ BREAKS = "CB-IGN-1"
 ALSO: dict[str, str] = {
     "CB-SCOPE-2": (
         "not a violation of CB-SCOPE-2: the async_handler_flags_parity golden "
-        "transcript cites CB-PARITY-2 only, so conformance.programs falls back to "
+        "transcript cites CB-PARITY-2 only, so conformance.callbacks.programs falls back to "
         "CB-SCOPE-2 for the extra on_chain_start its ignore_chain handler gets"
     ),
 }

@@ -12,8 +12,8 @@ import pytest
 
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, run
-from conformance.probes import raise_while_others_run
+from conformance.callbacks.lanes import call, configure, run
+from conformance.callbacks.probes import raise_while_others_run
 
 from conformance.suites.callbacks.test_events import (
     END_EVENT, KINDS, START_EVENT, STREAMING, end, mixed_handlers, run_every_kind, start,

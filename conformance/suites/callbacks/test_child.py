@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import configure, manager_class, run
+from conformance.callbacks.lanes import configure, manager_class, run
 
 from conformance.suites.callbacks.test_identity import PARENT_KINDS, exercise, start
 

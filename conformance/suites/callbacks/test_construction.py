@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from conformance.checks import check, check_equal, escape_verdict
-from conformance.lanes import call, configure, manager_class, run
+from conformance.callbacks.lanes import call, configure, manager_class, run
 
 from conformance.suites.callbacks.test_identity import KINDS, SER, exercise, start
 

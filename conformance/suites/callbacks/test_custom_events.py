@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, handler_kind_params, run
+from conformance.callbacks.lanes import call, configure, handler_kind_params, run
 
 from conformance.suites.callbacks.test_events import payload, start
 

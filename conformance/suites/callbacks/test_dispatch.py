@@ -13,8 +13,8 @@ import pytest
 
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal, escape_verdict
-from conformance.lanes import call, configure, handler_kind_params, run
-from conformance.recording import EVENTS
+from conformance.callbacks.lanes import call, configure, handler_kind_params, run
+from conformance.callbacks.recording import EVENTS
 
 from conformance.suites.callbacks.test_events import (
     END_EVENT, ERROR_EVENT, KINDS, SER, START_EVENT, STREAMING, end, fail, mixed_handlers,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, handler_kind_params, run
+from conformance.callbacks.lanes import call, configure, handler_kind_params, run
 
 # -- run helpers shared by the callback suites ------------------------------------------
 

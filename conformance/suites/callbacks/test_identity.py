@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, manager_class, run
+from conformance.callbacks.lanes import call, configure, manager_class, run
 
 SER = {"name": "component"}
 RETRY_STATE = {"attempt": 2}

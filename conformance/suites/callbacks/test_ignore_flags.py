@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, handler_kind_params, run
-from conformance.recording import IGNORE_FLAGS
+from conformance.callbacks.lanes import call, configure, handler_kind_params, run
+from conformance.callbacks.recording import IGNORE_FLAGS
 
 from conformance.suites.callbacks.test_events import START_EVENT, event_family, run_every_kind, start
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from conformance import aio, lanes
+from conformance import aio
+from conformance.callbacks import lanes
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure
+from conformance.callbacks.lanes import call, configure
 
 from conformance.suites.callbacks.test_events import end, start
 

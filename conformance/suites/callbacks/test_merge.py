@@ -8,7 +8,7 @@ import pytest
 
 from conformance.adapter import CB_TRACE_GROUP
 from conformance.checks import check, check_equal
-from conformance.lanes import manager_class, run
+from conformance.callbacks.lanes import manager_class, run
 
 from conformance.suites.callbacks.test_trace_group import open_group
 

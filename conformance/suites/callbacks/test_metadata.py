@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import configure, run
+from conformance.callbacks.lanes import configure, run
 
 from conformance.suites.callbacks.test_identity import KINDS, descend, exercise, start
 

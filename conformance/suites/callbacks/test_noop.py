@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, run
+from conformance.callbacks.lanes import call, configure, run
 
 from conformance.suites.callbacks.test_identity import KINDS, PARENT_KINDS, exercise, fail, start
 

@@ -10,8 +10,8 @@ import pytest
 from conformance import aio
 from conformance.adapter import CB_ASYNC
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, run
-from conformance.recording import END_EVENTS, START_EVENTS, IGNORE_FLAGS
+from conformance.callbacks.lanes import call, configure, run
+from conformance.callbacks.recording import END_EVENTS, START_EVENTS, IGNORE_FLAGS
 
 from conformance.suites.callbacks.test_events import (
     END_EVENT, ERROR_EVENT, KINDS, START_EVENT, STREAMING, end, fail, mixed_handlers, payload,

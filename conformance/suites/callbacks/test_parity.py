@@ -16,8 +16,8 @@ import pytest
 from conformance import aio
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal, escape_verdict
-from conformance.lanes import LANES, configure, handler_kind_params, manager_class, run
-from conformance.recording import IGNORE_FLAGS, Log, make_handler
+from conformance.callbacks.lanes import LANES, configure, handler_kind_params, manager_class, run
+from conformance.callbacks.recording import IGNORE_FLAGS, Log, make_handler
 
 from conformance.suites.callbacks.test_async_manager import REQUEST
 from conformance.suites.callbacks.test_events import KINDS, end, mixed_handlers, run_every_kind, start

@@ -1,7 +1,7 @@
 """Laws over random programs: scoping, linkage, tags, metadata, pairing, isolation, parity.
 
-Each ``@given`` test draws programs (conformance.strategies), runs them with the kit's
-LangChain-like framework (conformance.programs) on one lane, and checks one law group
+Each ``@given`` test draws programs (conformance.callbacks.strategies), runs them with the kit's
+LangChain-like framework (conformance.callbacks.programs) on one lane, and checks one law group
 against a model computed from the program itself. Every check names its rule, so a
 failure is reported on that rule and Hypothesis shrinks it to a small program; with
 ``--runcert-counterexamples=DIR`` the shrunk program is written there as a transcript
@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, example, given, settings
 
 from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import RuleViolation, check
-from conformance.programs import (
+from conformance.callbacks.programs import (
     Records, compare, node_defaults, node_labels, observe, playable, request_of,
 )
-from conformance.recording import END_EVENTS, START_EVENTS
-from conformance.strategies import programs
+from conformance.callbacks.recording import END_EVENTS, START_EVENTS
+from conformance.callbacks.strategies import programs
 
 LAWS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 

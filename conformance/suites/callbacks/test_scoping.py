@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, manager_class, run
+from conformance.callbacks.lanes import call, configure, manager_class, run
 
 from conformance.suites.callbacks.test_identity import descend, exercise, start
 

@@ -16,7 +16,7 @@ import pytest
 from conformance.adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP
 from conformance import aio
 from conformance.checks import check, check_equal, escape_verdict
-from conformance.lanes import call, configure, run
+from conformance.callbacks.lanes import call, configure, run
 
 from conformance.suites.callbacks.test_identity import exercise, start
 

@@ -2,10 +2,10 @@
 
 Each ``conformance/transcripts/callbacks/<id>.json`` file is the truth: its program is
 run on every lane it lists and each handler's records are compared with the file's,
-rule-attributed (:func:`conformance.programs.compare`); finally the observed document
+rule-attributed (:func:`conformance.callbacks.programs.compare`); finally the observed document
 must equal the file's. ``pytest --impl=reference
 conformance/suites/callbacks/test_transcripts.py --snapshot-update`` re-records the files
-from the scenario inputs in :mod:`conformance.transcripts.scenarios` (syrupy writes them).
+from the scenario inputs in :mod:`conformance.callbacks.scenarios` (syrupy writes them).
 
 Only recording uses syrupy: a replay compares with the file itself, so that a
 certification neither depends on syrupy's bookkeeping nor prints its maintenance advice
@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from conformance.adapter import CB_TRACE_GROUP
-from conformance.programs import LANE_CAPABILITY, lane_rules, observe, replay
+from conformance.callbacks.programs import LANE_CAPABILITY, lane_rules, observe, replay
 from conformance.transcripts import document, golden_ids, golden_path, load_golden
 from conformance.transcripts.extension import TranscriptExtension, recording
-from conformance.transcripts.scenarios import by_id
+from conformance.callbacks.scenarios import by_id
 
 # Files are named by scenario id, not by test name; syrupy warns about that when writing.
 pytestmark = pytest.mark.filterwarnings("ignore:Can not relate snapshot name:UserWarning")
@@ -72,7 +72,7 @@ def test_transcript(runcert_adapter, request, scenario_id, transcript_lane):
                         pytrace=False)
         if scenario_id not in by_id():
             pytest.fail(f"{golden_path(scenario_id)} has no scenario in "
-                        f"conformance/transcripts/scenarios.py: delete the file", pytrace=False)
+                        f"conformance/callbacks/scenarios.py: delete the file", pytrace=False)
         inputs = by_id()[scenario_id]
         records, outcomes = observe(runcert_adapter, inputs["program"], transcript_lane)
         doc = document(inputs, records, outcomes)

@@ -8,7 +8,7 @@ import pytest
 
 from conformance.adapter import CB_VERBOSE
 from conformance.checks import check, check_equal
-from conformance.lanes import call, configure, run
+from conformance.callbacks.lanes import call, configure, run
 
 from conformance.suites.callbacks.test_identity import SER, exercise, start
 

@@ -20,8 +20,8 @@ import pytest
 from conformance.adapter import CB_TRACE_GROUP
 from conformance.checks import RuleViolation
 from conformance.plugin import directory_setting
-from conformance.programs import LANE_CAPABILITY, ProgramError
-from conformance.programs import replay as replay_callbacks
+from conformance.callbacks.programs import LANE_CAPABILITY, ProgramError
+from conformance.callbacks.programs import replay as replay_callbacks
 from conformance.transcripts.validate import TranscriptError, load_transcript
 
 

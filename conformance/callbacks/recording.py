@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from conformance.adapter import CB_ASYNC, CB_SYNC, Adapter
-from conformance.lanes import not_applicable
+from conformance.callbacks.lanes import not_applicable
 
 # Event name -> names of its positional payload arguments (LangChain's signatures).
 EVENTS: dict[str, tuple[str, ...]] = {

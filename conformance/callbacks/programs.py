@@ -54,11 +54,12 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance import aio, lanes
+from conformance import aio
+from conformance.callbacks import lanes
 from conformance.adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, Adapter
 from conformance.checks import RuleViolation, escape_verdict
-from conformance.lanes import call, configure
-from conformance.recording import END_EVENTS, START_EVENTS, Log, handler_kinds, make_handler
+from conformance.callbacks.lanes import call, configure
+from conformance.callbacks.recording import END_EVENTS, START_EVENTS, Log, handler_kinds, make_handler
 
 Record = dict[str, Any]
 Records = dict[str, list[Record]]

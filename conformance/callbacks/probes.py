@@ -15,7 +15,7 @@ A reproduction file (format ``runcert-deviation/2``) lives in
      "observed": {lane: observation}}              # recorded from the implementation
 
 An observation is taken once per listed lane. A program is a callback program
-(:mod:`conformance.programs`) or, for the ``streams`` contract, a stream program
+(:mod:`conformance.callbacks.programs`) or, for the ``streams`` contract, a stream program
 (:mod:`conformance.streams.programs`, async lane only); its observation is
 ``{"records": ..., "outcomes": ...}`` as that module's ``observe`` gives them. For a probe
 it is what the probe returns. The callback probes are defined below, the stream probes in
@@ -28,8 +28,8 @@ is kept by the release sweep (``runcert-sweep --update-repros``).
 A probe is ``probe(adapter, lane, **args) -> JSON-able observation``. Probes serve the
 deviations a program cannot express (cross-handler order, API surface, a handler
 mutating what it received, cancellation, handlers changed mid-run, merge order). They
-reach the implementation only through its public API (``conformance.lanes``,
-``conformance.recording``) and return small, deterministic observations: handler
+reach the implementation only through its public API (``conformance.callbacks.lanes``,
+``conformance.callbacks.recording``) and return small, deterministic observations: handler
 labels and event names, never object reprs.
 """
 
@@ -45,13 +45,13 @@ from typing import Any
 
 from conformance import aio
 from conformance.adapter import RS_ASYNC, RS_SYNC, Adapter, CallbackFactories
-from conformance.lanes import call, configure, manager_class, run
-from conformance.programs import LANE_CAPABILITY, ProgramError, observe
-from conformance.recording import Event, Log, make_handler
+from conformance.callbacks.lanes import call, configure, manager_class, run
+from conformance.callbacks.programs import LANE_CAPABILITY, ProgramError, observe
+from conformance.callbacks.recording import Event, Log, make_handler
 from conformance.streams import programs as stream_programs
 
 FORMAT = "runcert-deviation/2"
-DEVIATIONS_DIR = Path(__file__).resolve().parent / "transcripts" / "deviations"
+DEVIATIONS_DIR = Path(__file__).resolve().parent.parent / "transcripts" / "deviations"
 
 CAPABILITIES = {"callbacks": LANE_CAPABILITY, "streams": {"sync": RS_SYNC, "async": RS_ASYNC}}
 Probe = Callable[..., Any]
@@ -399,5 +399,5 @@ def merge_order(adapter: Adapter, lane: str) -> Any:
 
 
 # The manager and stream probes register themselves through ``probe`` (defined above) on import.
-from conformance import manager_probes  # noqa: E402,F401
+from conformance.callbacks import manager_probes  # noqa: E402,F401
 from conformance.streams import probes as stream_probes  # noqa: E402,F401

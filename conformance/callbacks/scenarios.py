@@ -3,7 +3,7 @@
 The expected records are not written here: ``pytest --impl=reference
 conformance/suites/callbacks/test_transcripts.py --snapshot-update`` records them from the
 reference into ``conformance/transcripts/callbacks/<id>.json``. A scenario's program
-follows :mod:`conformance.programs`; helpers below keep the programs short.
+follows :mod:`conformance.callbacks.programs`; helpers below keep the programs short.
 """
 
 from __future__ import annotations

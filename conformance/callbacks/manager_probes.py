@@ -5,7 +5,7 @@ They reproduce deviations a program cannot express, because the observation is w
 manager method returned or raised, or what a handler printed, not the events recorded
 handlers received. Each returns labels, outcome names and plain values, never reprs, so a
 reproduction recorded on one release compares equal on another that behaves the same.
-The probes register in :data:`conformance.probes.PROBES` on import.
+The probes register in :data:`conformance.callbacks.probes.PROBES` on import.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import uuid
 from typing import Any
 
 from conformance.adapter import Adapter
-from conformance.lanes import call, manager_class, run
-from conformance.probes import configured, factories, outcome_of, probe
-from conformance.programs import ProgramError
-from conformance.recording import Event, Log, make_handler
+from conformance.callbacks.lanes import call, manager_class, run
+from conformance.callbacks.probes import configured, factories, outcome_of, probe
+from conformance.callbacks.programs import ProgramError
+from conformance.callbacks.recording import Event, Log, make_handler
 
 #: The start method of each run kind, with arguments the contract treats as opaque.
 START_CALLS: dict[str, tuple[str, Any]] = {

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for scenario programs (see :mod:`conformance.programs`).
+"""Hypothesis strategies for scenario programs (see :mod:`conformance.callbacks.programs`).
 
 ``programs(...)`` draws a program: a pool of handlers (sync or async, optionally inline,
 optionally ignoring event families), one or more requests each with its own request
@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance.programs import KINDS, MODEL_KINDS, PARENT_KINDS
+from conformance.callbacks.programs import KINDS, MODEL_KINDS, PARENT_KINDS
 
 MAX_DEPTH = 4
 MAX_FANOUT = 3
