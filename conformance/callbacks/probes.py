@@ -48,21 +48,13 @@ from conformance.adapter import RS_ASYNC, RS_SYNC, Adapter, CallbackFactories
 from conformance.callbacks.lanes import call, configure, manager_class, run
 from conformance.callbacks.programs import LANE_CAPABILITY, ProgramError, observe
 from conformance.callbacks.recording import Event, Log, make_handler
+from conformance.probing import PROBES, Probe, probe  # noqa: F401 (re-exported)
 from conformance.streams import programs as stream_programs
 
 FORMAT = "runcert-deviation/2"
 DEVIATIONS_DIR = Path(__file__).resolve().parent.parent / "transcripts" / "deviations"
 
 CAPABILITIES = {"callbacks": LANE_CAPABILITY, "streams": {"sync": RS_SYNC, "async": RS_ASYNC}}
-Probe = Callable[..., Any]
-PROBES: dict[str, Probe] = {}
-
-
-def probe(function: Probe) -> Probe:
-    """Register ``function`` as a probe under its own name."""
-    PROBES[function.__name__] = function
-    return function
-
 
 # -- replay ------------------------------------------------------------------------------
 

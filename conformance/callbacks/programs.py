@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import aio
+from conformance.errors import ProgramError, render_error  # noqa: F401 (re-exported)
 from conformance.callbacks import lanes
 from conformance.adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, Adapter
 from conformance.checks import RuleViolation, escape_verdict
@@ -76,10 +77,6 @@ ERRORS: dict[str, type[BaseException]] = {
 }
 LANE_CAPABILITY = {"sync": CB_SYNC, "async": CB_ASYNC}
 RENDEZVOUS_TIMEOUT = 2.0
-
-
-class ProgramError(ValueError):
-    """A program the framework cannot run (a kit error, not an implementation failure)."""
 
 
 @dataclass
@@ -457,11 +454,6 @@ class Renderer:
             return {"__type__": type(value).__name__,
                     **{f.name: self.value(getattr(value, f.name)) for f in fields(value)}}
         return {"__type__": type(value).__name__, "repr": repr(value)}
-
-
-def render_error(exc: BaseException) -> str:
-    message = str(exc)
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def transcript(result: Result) -> Records:

@@ -16,8 +16,8 @@ from typing import Any
 
 from conformance import aio
 from conformance.adapter import Adapter, ProjectionSpec
-from conformance.callbacks.programs import ProgramError, render_error
-from conformance.callbacks.probes import probe
+from conformance.errors import ProgramError, render_error
+from conformance.probing import probe
 from conformance.streams import drive
 from conformance.streams.drive import END, anext_or_end
 from conformance.streams.source import ScriptedSource, SyncScriptedSource, as_generator, values

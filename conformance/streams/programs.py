@@ -68,7 +68,7 @@ from typing import Any
 from conformance import aio
 from conformance.adapter import RS_ASYNC, RS_NESTED, Adapter, ProjectionSpec
 from conformance.checks import ImplementationTimeout, RuleViolation
-from conformance.callbacks.programs import ProgramError, render_error
+from conformance.errors import ProgramError, render_error
 from conformance.scheduling import Schedule
 from conformance.streams import drive
 from conformance.streams.drive import END, anext_or_end
