@@ -33,6 +33,8 @@ from typing import Any
 
 from conformance.adapter import Adapter, ProjectionSpec
 from conformance.checks import ImplementationTimeout, RuleViolation
+from conformance.contracts import contract, first_difference
+from conformance.transcripts.validate import FORMAT, canonical
 
 __all__ = ["Exporter", "Tape", "file_name", "is_final_run", "reference"]
 
@@ -205,20 +207,18 @@ class Exporter:
 
     def callback_document(self, program: dict[str, Any], lanes: list[str],
                           rule: str) -> dict[str, Any]:
-        from conformance.callbacks.programs import FORMAT, observe
-
-        records, outcomes = observe(reference(), program, lanes[0])
-        return {"format": FORMAT, **self.header(rule), "lanes": list(lanes),
-                "program": program, "expected": records, "outcomes": outcomes}
+        return self.document("callbacks", program, list(lanes), rule)
 
     def stream_document(self, program: dict[str, Any], rule: str) -> dict[str, Any]:
-        from conformance.callbacks.programs import FORMAT
-        from conformance.streams.programs import CONTRACT, observe
+        return self.document("streams", program, ["async"], rule)
 
-        records, outcomes = observe(reference(), program)
-        return {"format": FORMAT, "contract": CONTRACT, **self.header(rule),
-                "lanes": ["async"], "program": program, "expected": records,
-                "outcomes": outcomes}
+    def document(self, name: str, program: dict[str, Any], lanes: list[str],
+                 rule: str) -> dict[str, Any]:
+        """The transcript: the program, with what the reference does on its first lane."""
+        records, outcomes = contract(name).observe(reference(), program, lanes[0])
+        contract_field = {} if name == "callbacks" else {"contract": name}
+        return {"format": FORMAT, **contract_field, **self.header(rule), "lanes": lanes,
+                "program": program, "expected": records, "outcomes": outcomes}
 
     # -- writing ------------------------------------------------------------------------------
     def export(self, violation: RuleViolation, build: Any) -> None:
@@ -232,9 +232,7 @@ class Exporter:
         try:
             doc = build(violation.rule)
             self.directory.mkdir(parents=True, exist_ok=True)
-            from conformance.callbacks.programs import dumps
-
-            path.write_text(dumps(doc), encoding="utf-8")
+            path.write_text(canonical(doc), encoding="utf-8")
             self.written.append(path)
             verdict = replay_verdict(doc, self.adapter, violation.rule)
         except (Exception, ImplementationTimeout) as exc:  # noqa: BLE001 - noted instead
@@ -249,16 +247,6 @@ class Exporter:
 
 def replay(doc: dict[str, Any], adapter: Adapter) -> RuleViolation | None:
     """The first attributed difference of a counterexample on ``adapter``, or None."""
-    if doc.get("contract") == "streams":
-        from conformance.streams.programs import replay as replay_stream
-
-        try:
-            replay_stream(doc, adapter)
-        except RuleViolation as violation:
-            return violation
-        return None
-    from conformance.callbacks.programs import first_difference
-
     return first_difference(doc, adapter)
 
 

@@ -27,7 +27,7 @@ from conformance.checks import (
     TestContext, tampering,
 )
 from conformance.outcomes import (
-    DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, LEGEND, NA_PREFIX,
+    DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, NA_PREFIX,
     NOT_APPLICABLE,
     OPTIONAL_UNMET, PASS, SEVERITY, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate,
     totals,
@@ -36,7 +36,7 @@ from conformance.resolve import ResolutionError, resolve
 from conformance.rules import RULE_ID, catalogue, contract_rules
 from conformance.watchdog import HAS_ALARM, ORIGINAL, AlarmGuard, InFlight, Watchdog
 
-SUITES = Path(__file__).resolve().parent / "suites"
+USER_SUITE = Path(__file__).resolve().parent / "suites" / "user"  # users' own transcripts
 PROFILES = {"fast": 15, "default": 60, "thorough": 400}
 
 adapter_key = pytest.StashKey[Adapter]()
@@ -237,7 +237,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     paths_given = config.args_source == pytest.Config.ArgsSource.ARGS
     config.stash[partial_key] = paths_given or bool(patterns)
     if not paths_given:
-        config.args = [str(SUITES)]  # no paths given: run the packaged suites
+        config.args = packaged_suites()  # no paths given: run the packaged suites
     _quiet_neighbours(config)
     if not is_worker(config):
         config.pluginmanager.register(_VerdictCollector(config), "runcert-verdicts")
@@ -256,6 +256,13 @@ def _refuse_recording(config: pytest.Config, adapter: Adapter) -> None:
             f"runcert: --snapshot-update records the golden transcripts from "
             f"--impl=reference only; it is not an option of a certification "
             f"(--impl={config.getoption('runcert_impl')})")
+
+
+def packaged_suites() -> list[str]:
+    """Every contract's packaged suites, then the users' transcripts."""
+    from conformance.contracts import contracts
+
+    return [str(c.suites) for c in contracts().values()] + [str(USER_SUITE)]
 
 
 def _choose_seed(config: pytest.Config) -> None:
@@ -1162,6 +1169,18 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 
 # -- fixtures the suites use -------------------------------------------------------------
+
+@pytest.fixture
+def counterexamples(request: pytest.FixtureRequest, runcert_adapter: Adapter) -> Any:
+    """Exports the shrunk counterexample of a failing property as a transcript
+    (``--runcert-counterexamples=DIR``; disabled without it)."""
+    from conformance.counterexamples import Exporter
+
+    config = request.config
+    return Exporter(directory_setting(config, "runcert_counterexamples"), request.node.nodeid,
+                    str(config.getoption("runcert_impl")), runcert_adapter,
+                    getattr(config.option, "hypothesis_seed", None))
+
 
 @pytest.fixture(scope="session")
 def runcert_adapter(request: pytest.FixtureRequest) -> Adapter:

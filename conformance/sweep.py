@@ -247,7 +247,7 @@ def replay(python: Path, target: Target, cwd: Path, log: Any) -> Any:
 
 def confirm(target: Target, reproductions: dict[str, Any]) -> None:
     """Add ``target.version`` to ``confirmed_on`` of each reproduction it gave."""
-    from conformance.callbacks.probes import dumps, load_repro, repro_dir
+    from conformance.reproductions import dumps, load_repro, repro_dir
     from conformance.transcripts.record_deviations import sort_versions
 
     for stem, found in reproductions.items():

@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 # The certification subprocesses run from the repository root, so they import the
 # checkout's `conformance`; they must be given the checkout's suites too (not the
 # installed copy's, which would clash with it at conftest import).
-SUITES = REPO / "conformance" / "suites"
+CALLBACK_SUITES = REPO / "conformance" / "callbacks" / "suites"
+STREAM_SUITES = REPO / "conformance" / "streams" / "suites"
 CONTROL = "reference"
 MIN_PASSING = 0.8  # share of the rules that ran which must still pass
 RUN_LIMIT = 300  # seconds; a certification run that takes longer is a failure

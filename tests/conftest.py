@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from conformance import aio
-from conformance.plugin import SUITES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -30,7 +29,8 @@ def pytest_configure(config: pytest.Config) -> None:
             f"the kit's own tests need runcert installed from this checkout in editable mode "
             f"(pip install -e '.[test]'); `conformance` is imported from "
             f"{Path(conformance.__file__).parent}")
-CALLBACK_SUITES = SUITES / "callbacks"
+CALLBACK_SUITES = REPO / "conformance" / "callbacks" / "suites"
+STREAM_SUITES = REPO / "conformance" / "streams" / "suites"
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
 REPORT_SCHEMA = REPO / "specs" / "schemas" / "report.schema.json"
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.certify import (
-    CONTROL, SUITES, Certification, assert_control_passes, assert_documented, assert_rejected,
+    CALLBACK_SUITES, CONTROL, Certification, assert_control_passes, assert_documented, assert_rejected,
     assert_targeted, certify, selected, start_all, uncovered_must_rules,
 )
 from tests.certify import broken_module as _module
@@ -36,7 +36,7 @@ def broken_module(name: str) -> Any:
 def suite_modules(rule: str | None) -> list[Path]:
     """The callback suite modules to run for a break of ``rule`` (None: all of them)."""
     cites = re.compile(rf"[\"']{re.escape(rule)}[\"']") if rule else None
-    return [path for path in sorted((SUITES / "callbacks").glob("test_*.py"))
+    return [path for path in sorted(CALLBACK_SUITES.glob("test_*.py"))
             if cites is None or path.name not in SLOW_SUITES
             or cites.search(path.read_text(encoding="utf-8"))]
 

@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 
 from tests.certify import (
-    CONTROL, SUITES, Certification, assert_control_passes, assert_documented, assert_rejected,
+    CONTROL, STREAM_SUITES, Certification, assert_control_passes, assert_documented, assert_rejected,
     assert_targeted, certify, selected, start_all, uncovered_must_rules,
 )
 from tests.certify import broken_module as _module
 
 PACKAGE = "tests.broken_streams"
 BROKEN = sorted(p.stem for p in (Path(__file__).parent / "broken_streams").glob("[a-z]*.py"))
-STREAM_SUITES = [SUITES / "streams"]
+STREAM_SUITE_DIRS = [STREAM_SUITES]
 
 
 def broken_module(name: str) -> Any:
@@ -35,7 +35,7 @@ def broken_module(name: str) -> Any:
 
 def _certify(name: str, workdir: Path) -> Certification:
     impl = CONTROL if name == CONTROL else f"{PACKAGE}.{name}"
-    return certify(name, impl, STREAM_SUITES, workdir)
+    return certify(name, impl, STREAM_SUITE_DIRS, workdir)
 
 
 @pytest.fixture(scope="module")

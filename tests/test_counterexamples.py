@@ -20,22 +20,22 @@ from typing import Any
 import pytest
 
 from conformance.counterexamples import replay
-from conformance.callbacks.programs import FORMAT
+from conformance.transcripts.validate import FORMAT
 from conformance.resolve import resolve
 from conformance.transcripts.validate import load_transcript
-from tests.certify import REPO, RUN_LIMIT, SUITES
+from tests.certify import CALLBACK_SUITES, REPO, RUN_LIMIT
 
 CASES = {
     # implementation: (tests to run, rule it breaks (None: the machine's choice),
     #                  file name (or its start), most components / actions when shrunk)
     "tests.broken.handler_twice_two_routes": (
-        "callbacks/test_properties.py::test_handler_scoping", "CB-SCOPE-4",
+        "callbacks/suites/test_properties.py::test_handler_scoping", "CB-SCOPE-4",
         "test_handler_scoping-sync-CB-SCOPE-4.json", 3),
     "tests.broken.end_skips_local_handlers": (
-        "callbacks/test_properties.py::test_start_end_pairing", "CB-PAIR-1",
+        "callbacks/suites/test_properties.py::test_start_end_pairing", "CB-PAIR-1",
         "test_start_end_pairing-sync-CB-PAIR-1.json", 3),
     "tests.broken_streams.unbounded_buffer": (
-        "streams/test_machines.py::TestBackpressureMachine", None,
+        "streams/suites/test_machines.py::TestBackpressureMachine", None,
         "TestBackpressureMachine-RS-BP-", 30),
 }
 
@@ -46,7 +46,7 @@ def certify(impl: str, target: str, directory: Path, storage: Path) -> subproces
     profile = "default" if "test_machines" in target else "fast"
     cmd = [sys.executable, "-m", "pytest", f"--impl={impl}", f"--runcert-profile={profile}",
            "--hypothesis-seed=1", "-q", "--tb=short", "-p", "no:cacheprovider",
-           f"--runcert-counterexamples={directory}", str(SUITES / target)]
+           f"--runcert-counterexamples={directory}", str(REPO / "conformance" / target)]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=RUN_LIMIT,
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
                                "HYPOTHESIS_STORAGE_DIRECTORY": str(storage)})
@@ -101,7 +101,7 @@ def test_nothing_written_without_the_option(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", f"--impl={impl}", "--runcert-profile=fast", "-q",
          "--tb=short", "-p", "no:cacheprovider",
-         str(SUITES / "callbacks/test_properties.py::test_handler_scoping")],
+         str(CALLBACK_SUITES / "test_properties.py::test_handler_scoping")],
         cwd=tmp_path, capture_output=True, text=True, timeout=RUN_LIMIT,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)})
     assert proc.returncode == 1, proc.stdout[-2000:]

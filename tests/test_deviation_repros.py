@@ -1,6 +1,6 @@
 """Every manifest deviation of a real library has a reproduction, judged by its range.
 
-For each implementation with a definition table (``record_deviations.TABLES``), each file
+For each implementation with a definition table (``record_deviations.tables()``), each file
 in ``conformance/transcripts/deviations/<implementation>/`` is replayed against the real
 library at the installed (pinned) version: inside the entry's version range it must give
 ``observed``, which differs from ``expected``; outside it, ``expected`` (that release meets
@@ -20,16 +20,16 @@ from typing import Any
 
 import pytest
 
-from conformance.callbacks.probes import (
+from conformance.reproductions import (
     load_repro, replay_deviation, repro_dir, repro_index, repro_paths, repro_stem,
 )
 from conformance.resolve import resolve
 from conformance.transcripts.record_deviations import (
-    TABLES, definition, expected_files, prediction,
+    definition, expected_files, prediction, tables,
 )
 
 RECORD = "python -m conformance.transcripts.record_deviations --impl"
-IMPLEMENTATIONS = sorted(TABLES)
+IMPLEMENTATIONS = sorted(tables())
 FILES = [(name, path) for name in IMPLEMENTATIONS for path in repro_paths(name)]
 FILE_IDS = [f"{name}/{path.stem}" for name, path in FILES]
 DEFINED = ("contract", "lanes", "program", "probe")  # what a definition fixes in its file

@@ -13,7 +13,7 @@ INPUTS = ("id", "title", "source", "rules", "lanes", "program")
 def test_every_scenario_has_a_golden_file() -> None:
     assert sorted(by_id()) == golden_ids(), (
         "scenarios.py and conformance/transcripts/callbacks/ disagree; re-record with "
-        "pytest --impl=reference conformance/suites/callbacks/test_transcripts.py --snapshot-update")
+        "pytest --impl=reference conformance/callbacks/suites/test_transcripts.py --snapshot-update")
 
 
 def test_at_least_fifteen_named_scenarios() -> None:

@@ -7,12 +7,13 @@ packaged suite modules and reads the per-rule outcomes and messages of the JSON 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from conformance.rules import catalogue
 
-from .conftest import CALLBACK_SUITES, USAGE_ERROR, suite
+from .conftest import STREAM_SUITES, USAGE_ERROR, suite
 
 FAST = "--runcert-profile=fast"
 
@@ -195,9 +196,9 @@ HELPERS = ["suites", "callbacks", "aio.py",
 def test_outcomes_of_tasks_are_gathered_through_aio():
     """``gather(..., return_exceptions=True)`` returns the kit's own timeout as an
     outcome; the suites and their helpers use ``aio.gather_outcomes``, which raises it."""
-    from conformance.plugin import SUITES
+    import conformance
 
-    kit = SUITES.parent
+    kit = Path(conformance.__file__).resolve().parent
     files = [p for name in HELPERS for p in ([kit / name] if name.endswith(".py")
                                              else sorted((kit / name).rglob("*.py")))]
     offending = [str(p.relative_to(kit)) for p in files if p.name != "aio.py"
@@ -207,7 +208,6 @@ def test_outcomes_of_tasks_are_gathered_through_aio():
 
 # -- a rule that says something finishes judges a hang itself ------------------------------------
 
-STREAM_SUITES = CALLBACK_SUITES.parent / "streams"
 ABORT_ONLY_MARKS = "--impl=tests.variants.abort_only_marks"
 
 
@@ -291,10 +291,8 @@ def test_a_keyboard_interrupt_from_configure_fails_every_test_and_the_run_goes_o
 
 
 def test_a_keyboard_interrupt_from_open_run_fails_the_stream_rules(runcert):
-    from conformance.plugin import SUITES
-
     run = runcert(f"--impl={RAISING}:on_open_run", FAST,
-                  str(SUITES / "streams" / "test_pumping.py"), "-k", "not sync")
+                  str(STREAM_SUITES / "test_pumping.py"), "-k", "not sync")
     assert run.ret == 1, run.text
     failing = run.report["failing_rules"]
     assert failing and all(r.startswith("RS-") for r in failing), failing

@@ -25,17 +25,16 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from conformance.counterexamples import replay
 from conformance.resolve import resolve
 from conformance.scheduling import MAX_CHOICES, ControlledLoop, Schedule, schedules
 from conformance.streams.programs import observe
 from conformance.transcripts.validate import load_transcript
-from tests.certify import NO_SHRINK, REPO, RUN_LIMIT, SUITES
+from tests.certify import NO_SHRINK, REPO, RUN_LIMIT, STREAM_SUITES
 
 VARIANT = "tests.broken_streams.step_retired_by_starter"
-SCHEDULED_SUITES = ("streams/test_machines.py", "streams/test_stream_properties.py")
+SCHEDULED_SUITES = ("test_machines.py", "test_stream_properties.py")
 SEEDS = (1, 2, 3, 4, 5)
 
 
@@ -165,7 +164,7 @@ def certify(seed: int, workdir: Path, *extra: str) -> dict[str, str]:
     cmd = [sys.executable, "-m", "pytest", f"--impl={VARIANT}", "--runcert-profile=fast",
            f"--hypothesis-seed={seed}", f"--runcert-report={report}", "-q", "--tb=line",
            "-p", "no:cacheprovider", "-p", NO_SHRINK, *extra,
-           *(str(SUITES / s) for s in SCHEDULED_SUITES)]
+           *(str(STREAM_SUITES / s) for s in SCHEDULED_SUITES)]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=RUN_LIMIT,
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert report.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -205,7 +204,7 @@ def counterexample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cmd = [sys.executable, "-m", "pytest", f"--impl={VARIANT}", "--runcert-profile=fast",
            "--hypothesis-seed=1", "-q", "--tb=short", "-p", "no:cacheprovider",
            f"--runcert-counterexamples={directory}",
-           str(SUITES / "streams/test_machines.py::TestBackpressureMachine")]
+           str(STREAM_SUITES / "test_machines.py::TestBackpressureMachine")]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=RUN_LIMIT,
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
                                "HYPOTHESIS_STORAGE_DIRECTORY": str(directory / ".db")})

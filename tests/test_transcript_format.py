@@ -136,7 +136,7 @@ def test_a_deeply_nested_transcript_is_one_error_naming_the_file(tmp_path: Path,
 
 def test_no_directory_collects_no_user_test(tmp_path: Path) -> None:
     proc = run(["-m", "pytest", "--impl=reference", "-p", "no:cacheprovider", "-q",
-                "--collect-only", SUITE, str(REPO / "conformance/suites/callbacks/test_identity.py")],
+                "--collect-only", SUITE, str(REPO / "conformance/callbacks/suites/test_identity.py")],
                tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "test_user_transcript" not in proc.stdout

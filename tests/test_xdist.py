@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance.plugin import SUITES
-
-from .conftest import Run, run_pytest, suite
+from .conftest import STREAM_SUITES, Run, run_pytest, suite
 
 pytest.importorskip("xdist")
 
 FAST = "--runcert-profile=fast"
 SUBSET = [suite("test_identity"), suite("test_scoping"), suite("test_properties"),
-          str(SUITES / "streams" / "test_backpressure.py")]
+          str(STREAM_SUITES / "test_backpressure.py")]
 MIXED = [suite("test_identity"), suite("test_verbose"), suite("test_async_manager")]
 
 

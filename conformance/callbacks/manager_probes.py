@@ -5,7 +5,7 @@ They reproduce deviations a program cannot express, because the observation is w
 manager method returned or raised, or what a handler printed, not the events recorded
 handlers received. Each returns labels, outcome names and plain values, never reprs, so a
 reproduction recorded on one release compares equal on another that behaves the same.
-The probes register in :data:`conformance.callbacks.probes.PROBES` on import.
+The probes register in :data:`conformance.probing.PROBES` on import.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any
 
 from conformance.adapter import Adapter
 from conformance.callbacks.lanes import call, manager_class, run
-from conformance.callbacks.probes import configured, factories, outcome_of, probe
+from conformance.callbacks.probes import configured, factories, outcome_of
+from conformance.probing import probe
 from conformance.callbacks.programs import ProgramError
 from conformance.callbacks.recording import Event, Log, make_handler
 

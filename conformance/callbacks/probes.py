@@ -1,132 +1,28 @@
-"""Deviation reproductions: probes for what a program cannot show, and their replay.
+"""Probes of the callback contract: observations for deviations a program cannot show.
 
-A reproduction file (format ``runcert-deviation/2``) lives in
-``conformance/transcripts/deviations/<implementation>/<RULE-ID>.json``::
-
-    {"format": "runcert-deviation/2", "rule": "CB-...", "implementation": "langchain_core",
-     "versions": ">=0.3,<1.8",          # the manifest entry's PEP 440 range ("": every version)
-     "confirmed_on": ["0.3.86", "1.7.2"],  # releases whose replay gave ``observed``
-     "reason": "<the manifest's reason>",
-     "contract": "streams",                        # optional; absent: "callbacks"
-     "lanes": ["sync", "async"],
-     "program": {...}                            # a program of the contract, or
-     "probe": {"name": "<probe>", "args": {...}},  # a registered probe
-     "expected": {lane: observation},              # recorded from the reference
-     "observed": {lane: observation}}              # recorded from the implementation
-
-An observation is taken once per listed lane. A program is a callback program
-(:mod:`conformance.callbacks.programs`) or, for the ``streams`` contract, a stream program
-(:mod:`conformance.streams.programs`, async lane only); its observation is
-``{"records": ..., "outcomes": ...}`` as that module's ``observe`` gives them. For a probe
-it is what the probe returns. The callback probes are defined below, the stream probes in
-:mod:`conformance.streams.probes`; both register in ``PROBES``.
-:func:`replay_deviation` takes it again on any adapter; the file reproduces the deviation
-while the implementation still gives ``observed`` and ``observed != expected``; a release
-outside ``versions`` is expected to give ``expected`` (it meets the rule). ``confirmed_on``
-is kept by the release sweep (``runcert-sweep --update-repros``).
-
-A probe is ``probe(adapter, lane, **args) -> JSON-able observation``. Probes serve the
-deviations a program cannot express (cross-handler order, API surface, a handler
-mutating what it received, cancellation, handlers changed mid-run, merge order). They
-reach the implementation only through its public API (``conformance.callbacks.lanes``,
-``conformance.callbacks.recording``) and return small, deterministic observations: handler
-labels and event names, never object reprs.
+A probe is ``probe(adapter, lane, **args) -> JSON-able observation``, registered by name
+in :data:`conformance.probing.PROBES` and named by a deviation reproduction
+(:mod:`conformance.reproductions`). Probes serve the deviations a program cannot express
+(cross-handler order, API surface, a handler mutating what it received, cancellation,
+handlers changed mid-run, merge order). They reach the implementation only through its
+public API (``conformance.callbacks.lanes``, ``conformance.callbacks.recording``) and
+return small, deterministic observations: handler labels and event names, never object
+reprs. More probes of managers live in :mod:`conformance.callbacks.manager_probes`.
 """
-
 from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from conformance import aio
-from conformance.adapter import RS_ASYNC, RS_SYNC, Adapter, CallbackFactories
+from conformance.adapter import Adapter, CallbackFactories
 from conformance.callbacks.lanes import call, configure, manager_class, run
-from conformance.callbacks.programs import LANE_CAPABILITY, ProgramError, observe
+from conformance.callbacks.programs import ProgramError
 from conformance.callbacks.recording import Event, Log, make_handler
-from conformance.probing import PROBES, Probe, probe  # noqa: F401 (re-exported)
-from conformance.streams import programs as stream_programs
-
-FORMAT = "runcert-deviation/2"
-DEVIATIONS_DIR = Path(__file__).resolve().parent.parent / "transcripts" / "deviations"
-
-CAPABILITIES = {"callbacks": LANE_CAPABILITY, "streams": {"sync": RS_SYNC, "async": RS_ASYNC}}
-
-# -- replay ------------------------------------------------------------------------------
-
-def replay_deviation(doc: dict[str, Any], adapter: Adapter) -> dict[str, Any]:
-    """The observation of a reproduction's program or probe on ``adapter``, per lane.
-
-    The result is normalised through JSON, so it compares equal to a stored observation.
-    """
-    observation = {lane: observe_lane(doc, adapter, lane) for lane in doc["lanes"]}
-    return json.loads(json.dumps(observation))
-
-
-def observe_lane(doc: dict[str, Any], adapter: Adapter, lane: str) -> Any:
-    contract = doc.get("contract", "callbacks")
-    if contract not in CAPABILITIES:
-        raise ProgramError(f"unknown contract {contract!r}")
-    if not adapter.has(CAPABILITIES[contract][lane]):
-        raise ProgramError(f"{adapter.name} cannot run the {contract} {lane} lane")
-    if "program" in doc:
-        records, outcomes = observe_program(contract, adapter, doc["program"], lane)
-        return {"records": records, "outcomes": outcomes}
-    spec = doc["probe"]
-    if spec["name"] not in PROBES:
-        raise ProgramError(f"unknown probe {spec['name']!r}")
-    return PROBES[spec["name"]](adapter, lane, **spec.get("args", {}))
-
-
-def observe_program(contract: str, adapter: Adapter, prog: dict[str, Any],
-                    lane: str) -> tuple[Any, Any]:
-    if contract == "callbacks":
-        return observe(adapter, prog, lane)
-    if lane != "async":
-        raise ProgramError("stream programs run on the async lane only")
-    return stream_programs.observe(adapter, prog)
-
-
-# -- files -------------------------------------------------------------------------------
-
-def repro_dir(implementation: str) -> Path:
-    return DEVIATIONS_DIR / implementation
-
-
-def repro_stem(rule: str, index: int) -> str:
-    """The file stem of the reproduction of a rule's ``index``-th manifest entry:
-    ``RULE`` for the first, ``RULE_2`` for the second, and so on."""
-    return rule if index == 0 else f"{rule}_{index + 1}"
-
-
-def repro_index(stem: str) -> int:
-    """The manifest entry a reproduction file stem stands for (inverse of repro_stem)."""
-    _, sep, n = stem.rpartition("_")
-    return int(n) - 1 if sep and n.isdigit() else 0
-
-
-def repro_paths(implementation: str) -> list[Path]:
-    """The reproduction files of ``implementation``, sorted by rule."""
-    return sorted(repro_dir(implementation).glob("*.json"))
-
-
-def load_repro(path: str | Path) -> dict[str, Any]:
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    if doc.get("format") != FORMAT:
-        raise ProgramError(f"{path}: not a {FORMAT} reproduction")
-    if ("program" in doc) == ("probe" in doc):
-        raise ProgramError(f"{path}: needs exactly one of 'program' and 'probe'")
-    return doc
-
-
-def dumps(doc: dict[str, Any]) -> str:
-    """The canonical text of a reproduction file."""
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
-
+from conformance.probing import probe
 
 # -- helpers shared by the probes -----------------------------------------------------------
 
@@ -389,7 +285,3 @@ def merge_order(adapter: Adapter, lane: str) -> Any:
     return {"handlers": [h.label for h in merged.handlers],
             "tags": [str(t) for t in merged.tags]}
 
-
-# The manager and stream probes register themselves through ``probe`` (defined above) on import.
-from conformance.callbacks import manager_probes  # noqa: E402,F401
-from conformance.streams import probes as stream_probes  # noqa: E402,F401

@@ -59,6 +59,7 @@ from conformance.errors import ProgramError, render_error  # noqa: F401 (re-expo
 from conformance.callbacks import lanes
 from conformance.adapter import CB_ASYNC, CB_SYNC, CB_TRACE_GROUP, Adapter
 from conformance.checks import RuleViolation, escape_verdict
+from conformance.transcripts.validate import FORMAT, canonical, load_transcript  # noqa: F401
 from conformance.callbacks.lanes import call, configure
 from conformance.callbacks.recording import END_EVENTS, START_EVENTS, Log, handler_kinds, make_handler
 
@@ -707,7 +708,6 @@ def _show(record: Record | None) -> str:
 
 # -- transcripts -------------------------------------------------------------------------
 
-FORMAT = "runcert-transcript/1"
 
 
 def lane_rules(rules: list[str], lane: str) -> list[str]:
@@ -752,15 +752,6 @@ def first_difference(source: str | Path | dict[str, Any],
     return None
 
 
-def load(path: str | Path) -> dict[str, Any]:
-    """A transcript file, validated: a malformed one raises a ``TranscriptError`` (a
-    ProgramError) naming the file, the JSON path and what was expected."""
-    from conformance.transcripts.validate import load_transcript
-
-    return load_transcript(path)
-
-
-def dumps(doc: dict[str, Any]) -> str:
-    """The canonical text of a transcript file."""
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+load = load_transcript  # a transcript file, validated (a TranscriptError names the fault)
+dumps = canonical  # the canonical text of a transcript file
 

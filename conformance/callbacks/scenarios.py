@@ -1,7 +1,7 @@
 """Inputs of the golden callback transcripts: what each scenario runs and which rules it covers.
 
 The expected records are not written here: ``pytest --impl=reference
-conformance/suites/callbacks/test_transcripts.py --snapshot-update`` records them from the
+conformance/callbacks/suites/test_transcripts.py --snapshot-update`` records them from the
 reference into ``conformance/transcripts/callbacks/<id>.json``. A scenario's program
 follows :mod:`conformance.callbacks.programs`; helpers below keep the programs short.
 """

@@ -13,7 +13,7 @@ A transcript (format ``runcert-transcript/1``) is::
 Each record is ``{"event", "run", "parent", "tags", "metadata", "data"}`` with run ids
 replaced by node labels (``request/path/name``). The expected part is recorded from the
 reference implementation with syrupy (see :mod:`conformance.transcripts.extension`);
-the replay test (``suites/callbacks/test_transcripts.py``) runs the program of every
+the replay test (``callbacks/suites/test_transcripts.py``) runs the program of every
 file on any implementation and compares, rule-attributed, with
 :func:`conformance.callbacks.programs.compare`.
 
@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conformance.callbacks.programs import FORMAT, ProgramError, load
+from conformance.errors import ProgramError
 
 CALLBACKS_DIR = Path(__file__).resolve().parent / "callbacks"
 STREAMS_DIR = Path(__file__).resolve().parent / "streams"
@@ -50,13 +50,16 @@ def golden_ids(directory: Path = CALLBACKS_DIR) -> list[str]:
 
 def load_golden(scenario_id: str, directory: Path = CALLBACKS_DIR) -> dict[str, Any]:
     """A golden transcript, validated (specs/transcripts/, :mod:`.validate`)."""
-    path = golden_path(scenario_id, directory)
-    return load(path)
+    from conformance.transcripts.validate import load_transcript
+
+    return load_transcript(golden_path(scenario_id, directory))
 
 
 def document(inputs: dict[str, Any], expected: dict[str, Any],
              outcomes: dict[str, str]) -> dict[str, Any]:
     """A transcript document from scenario inputs and what was observed."""
     keys = ("id", "title", "source", "rules", "lanes", "program")
+    from conformance.transcripts.validate import FORMAT
+
     return {"format": FORMAT, **{k: inputs[k] for k in keys}, "expected": expected,
             "outcomes": outcomes}

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.adapter import Adapter
-from conformance.checks import RuleViolation
-from conformance.callbacks.programs import LANE_CAPABILITY, ProgramError, compare, lanes_for
-from conformance.callbacks.programs import observe as observe_callbacks
+from conformance.contracts import contract
+from conformance.errors import ProgramError
 from conformance.transcripts.validate import RESULTS, canonical, id_of, load_transcript, parse, validate
 
 PACKAGED = Path(__file__).resolve().parent  # callbacks/, streams/, deviations/
@@ -38,47 +37,12 @@ class RecordError(Exception):
 
 def record(scenario: dict[str, Any], adapter: Adapter, file: str = "<scenario>") -> dict[str, Any]:
     """The full transcript of ``scenario`` as ``adapter``'s implementation runs it."""
-    contract = validate(scenario, file, scenario=True)
+    name = validate(scenario, file, scenario=True)
     header = {k: v for k, v in scenario.items() if k not in RESULTS}
-    if contract == "streams":
-        expected, outcomes = _record_stream(header, adapter)
-    else:
-        expected, outcomes = _record_callbacks(header, adapter)
+    expected, outcomes = contract(name).record(header, adapter)
     doc = {**header, "expected": expected, "outcomes": outcomes}
     validate(doc, file)
     return doc
-
-
-def _record_callbacks(doc: dict[str, Any], adapter: Adapter) -> tuple[Any, Any]:
-    runnable = lanes_for(doc, adapter)
-    missing = [lane for lane in doc["lanes"] if lane not in runnable]
-    if missing:
-        raise RecordError(f"{adapter.name} cannot run lane(s) {missing} of this scenario "
-                          f"(capabilities needed: "
-                          f"{[LANE_CAPABILITY[lane] for lane in missing]}, and "
-                          f"callbacks.trace_group for a group)")
-    first, *others = doc["lanes"]
-    records, outcomes = observe_callbacks(adapter, doc["program"], first)
-    for lane in others:
-        other, other_outcomes = observe_callbacks(adapter, doc["program"], lane)
-        try:
-            compare(records, other, doc["rules"], expected_outcomes=outcomes,
-                    observed_outcomes=other_outcomes, program=doc["program"])
-        except RuleViolation as difference:
-            raise RecordError(
-                f"the {first} and {lane} lanes of {adapter.name} disagree, nothing written "
-                f"(one transcript holds one truth for every lane): {difference.message} "
-                f"[{difference.rule}]; record each lane in a transcript of its own") from None
-    return records, outcomes
-
-
-def _record_stream(doc: dict[str, Any], adapter: Adapter) -> tuple[Any, Any]:
-    from conformance.streams.programs import needs, observe
-
-    missing = [c for c in needs(doc["program"]) if not adapter.has(c)]
-    if missing:
-        raise RecordError(f"{adapter.name} does not declare {missing}, which this scenario needs")
-    return observe(adapter, doc["program"])
 
 
 def packaged(path: Path) -> bool:

@@ -8,14 +8,15 @@ Usage (from the repository root, with the implementations installed)::
     python -m conformance.transcripts.record_deviations --check            # compare, write nothing
     python -m conformance.transcripts.record_deviations --replay           # judge by the ranges
 
-``TABLES`` maps each implementation to its definitions: rule -> lanes plus a program or a
+:func:`tables` maps each implementation to its definitions: rule -> lanes plus a program or a
 probe (and the contract, when it is not ``callbacks``), or a list of such definitions, one
 per manifest entry when the rule has several (each entry its own range and reproduction:
-``<RULE-ID>.json`` for the first, ``<RULE-ID>_2.json`` for the second, ...). The callback deviations of
-langchain_core are defined below, the run-stream deviations of langgraph in
-:mod:`conformance.streams.deviations`. For every rule in an implementation's
+``<RULE-ID>.json`` for the first, ``<RULE-ID>_2.json`` for the second, ...). Each contract half
+defines its implementations' tables (``conformance/<half>/deviations.py``: langchain_core's
+callback deviations, langgraph's run-stream deviations) and offers them through
+:mod:`conformance.contracts`. For every rule in an implementation's
 deviation manifest, the definition's program or probe is replayed
-(:func:`conformance.callbacks.probes.replay_deviation`) against the reference (``expected``) and
+(:func:`conformance.reproductions.replay_deviation`) against the reference (``expected``) and
 against the implementation (``observed``), and the result is written to
 ``conformance/transcripts/deviations/<implementation>/<RULE-ID>.json`` together with the
 manifest entry's reason and version range; the installed version must lie in that range
@@ -43,93 +44,17 @@ from typing import Any
 from packaging.version import Version
 
 from conformance.adapter import Deviation
-from conformance.callbacks.probes import (
+from conformance.contracts import contracts
+from conformance.reproductions import (
     FORMAT, dumps, load_repro, replay_deviation, repro_dir, repro_paths, repro_stem,
 )
 from conformance.resolve import resolve
-from conformance.callbacks.scenarios import call, error, node, program
-from conformance.streams.deviations import LANGGRAPH
 
-BOTH = ["sync", "async"]
-GROUP_RUN_ID = "00000000-0000-4000-8000-0000000000a1"
-# An explicit id labels the run even when its start raises (no run manager comes back).
-CHAIN = node("chain", "c", run_id="00000000-0000-4000-8000-0000000000c1")
-
-
-def with_program(lanes: list[str], prog: dict[str, Any]) -> dict[str, Any]:
-    return {"lanes": lanes, "program": prog}
-
-
-def with_probe(lanes: list[str], name: str, /, **args: Any) -> dict[str, Any]:
-    return {"lanes": lanes, "probe": {"name": name, "args": args}}
-
-
-def chat_model(*tokens: str) -> dict[str, Any]:
-    return node("chat_model", "chat", *({"token": t} for t in tokens))
-
-
-def group(*steps: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    return node("group", "g", *steps, **fields)
-
-
-INNER = call(node("chain", "inner"))
-STRICT_ASYNC = {"strict": {"async": True, "raise_error": True, "fail_on": ["on_chain_start"]}}
-INLINE_AND_PLAIN = {"inline": {"run_inline": True}, "plain": {}}
-
-#: langchain_core: rule -> lanes plus a minimal program or a probe that shows the deviation.
-DEFINITIONS: dict[str, dict[str, Any]] = {
-    "CB-SCOPE-4": with_program(BOTH, program(node("chain", "c"), {"h": {}}, ["h", "h"])),
-    "CB-CUSTOM-3": with_probe(BOTH, "custom_event_extra_keyword", handlers=0),
-    "CB-DISP-1": with_probe(["sync"], "dispatch_order", handlers=["sync", "async", "sync"]),
-    "CB-DISP-2": with_program(["async"], program(node("llm", "model"), INLINE_AND_PLAIN,
-                                                  ["inline", "plain"])),
-    "CB-DISP-3": with_program(["sync"], program(CHAIN, STRICT_ASYNC, ["strict"])),
-    "CB-IGN-3": with_program(BOTH, program(chat_model("tok"),
-                                           {"no_chat": {"ignore": ["chat_model"]}},
-                                           ["no_chat"])),
-    "CB-IGN-7": with_program(BOTH, program(chat_model("tok"), {"no_llm": {"ignore": ["llm"]}},
-                                           ["no_llm"])),
-    "CB-PAIR-1": with_program(BOTH, program(chat_model(), {"no_llm": {"ignore": ["llm"]}},
-                                            ["no_llm"])),
-    "CB-PAIR-2": with_program(BOTH, program(chat_model(),
-                                            {"no_chat": {"ignore": ["chat_model"]}},
-                                            ["no_chat"])),
-    "CB-GROUP-1": with_program(["sync"], program(group(INNER), {"req": {}}, ["req"])),
-    "CB-GROUP-2": with_program(["sync"], program(group(), {"req": {}}, ["req"])),
-    "CB-GROUP-3": with_program(["sync"], program(
-        group(call(node("chain", "inner", error("ValueError", "inside the group")))),
-        {"req": {}}, ["req"])),
-    "CB-GROUP-4": with_program(["sync"], program(
-        group(INNER, tags=["grouped"], metadata={"group": 1}, run_id=GROUP_RUN_ID),
-        {"req": {}}, ["req"])),
-    "CB-GROUP-5": with_program(["async"], program(group(INNER), {"req": {}}, ["req"])),
-    "CB-PARITY-1": with_program(BOTH, program(node("llm", "model"), INLINE_AND_PLAIN,
-                                              ["inline", "plain"])),
-    "CB-PARITY-2": with_program(BOTH, program(CHAIN, STRICT_ASYNC, ["strict"])),
-    "CB-PARITY-3": with_probe(BOTH, "manager_parameters", method="on_tool_start"),
-    "CB-TAG-5": with_probe(BOTH, "handler_mutates_received", field="tags"),
-    "CB-META-4": with_probe(BOTH, "handler_mutates_received", field="metadata"),
-    "CB-PAIR-4": with_probe(["async"], "cancel_during_end", kind="tool"),
-    "CB-ASYNC-6": with_probe(["async"], "raise_while_others_run"),
-    "CB-PAIR-5": with_probe(BOTH, "handlers_changed_after_start", kind="chain"),
-    "CB-MERGE-3": [with_probe(BOTH, "merge_order")] * 2,  # tags only, then handlers too
-    "CB-MERGE-2": [with_probe(BOTH, "merge_fields"), with_probe(BOTH, "merge_fields", group=True)],
-    "CB-CONS-5": with_probe(BOTH, "remove_from_one_side", removals=["handler"]),
-    "CB-CONS-6": with_probe(BOTH, "remove_from_one_side", removals=["tags", "metadata"]),
-    "CB-ID-7": with_probe(BOTH, "explicit_parent"),
-    "CB-EV-5": with_probe(BOTH, "bare_handler_chat_start"),
-    "CB-DISP-6": with_probe(["async"], "inline_multi_prompt_starts"),
-    "CB-VERB-3": with_probe(["sync"], "stdout_chain_start"),
-    "CB-VERB-5": with_probe(["sync"], "stdout_chain_start", serialized={"name": "c"},
-                            name="given"),
-}
-
-
-#: Implementation -> its definition table.
-TABLES: dict[str, dict[str, dict[str, Any]]] = {
-    "langchain_core": DEFINITIONS,
-    "langgraph": LANGGRAPH,
-}
+def tables() -> dict[str, dict[str, Any]]:
+    """Implementation -> its definition table: rule -> lanes plus a program or a probe (a
+    list of them when the rule has several manifest entries), from every contract."""
+    return {name: dict(table) for contract in contracts().values()
+            for name, table in contract.deviations.items()}
 
 
 class RecordingError(Exception):
@@ -139,7 +64,7 @@ class RecordingError(Exception):
 def definition(implementation: Any, rule: str, index: int) -> dict[str, Any]:
     """The definition of the ``index``-th manifest entry of ``rule``: the table holds one
     definition for every entry of the rule, or a list with one per entry."""
-    found = TABLES.get(implementation.name, {}).get(rule)
+    found = tables().get(implementation.name, {}).get(rule)
     if found is None:
         raise RecordingError(f"{rule} is in {implementation.name}'s manifest but has no "
                              "definition here")
@@ -233,7 +158,7 @@ def record_implementation(implementation: Any, reference: Any, rules: list[str],
                           check: bool) -> list[str]:
     """Record (or with ``check`` compare) the entries of ``rules`` that hold for the
     installed version; the names of stale, missing or unlisted files (when checking)."""
-    stray = sorted(set(TABLES[implementation.name]) - set(implementation.manifest()))
+    stray = sorted(set(tables()[implementation.name]) - set(implementation.manifest()))
     if stray:
         raise RecordingError(f"{implementation.name}: definitions for rules the manifest "
                              f"does not list: {stray}")
@@ -263,7 +188,7 @@ def record_implementation(implementation: Any, reference: Any, rules: list[str],
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rules", nargs="*", help="rules to record (default: the manifests')")
-    parser.add_argument("--impl", action="append", choices=sorted(TABLES),
+    parser.add_argument("--impl", action="append", choices=sorted(tables()),
                         help="implementation to record (repeatable; default: all)")
     parser.add_argument("--check", action="store_true",
                         help="compare with a fresh recording, write nothing")
@@ -271,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="replay every reproduction on the installed version, judged by "
                              "its range; print the summary as JSON, write nothing")
     options = parser.parse_args(argv)
-    implementations = [resolve(name) for name in options.impl or sorted(TABLES)]
+    implementations = [resolve(name) for name in options.impl or sorted(tables())]
     if options.replay:
         print(json.dumps([replay_summary(i) for i in implementations], sort_keys=True))
         return 0

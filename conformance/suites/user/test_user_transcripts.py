@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 
-from conformance.adapter import CB_TRACE_GROUP
 from conformance.checks import RuleViolation
+from conformance.contracts import contract_of
+from conformance.errors import ProgramError
 from conformance.plugin import directory_setting
-from conformance.callbacks.programs import LANE_CAPABILITY, ProgramError
-from conformance.callbacks.programs import replay as replay_callbacks
 from conformance.transcripts.validate import TranscriptError, load_transcript
 
 
@@ -37,12 +36,7 @@ class Case:
 
 def needs(doc: dict[str, Any], lane: str) -> list[str]:
     """The capabilities replaying ``doc`` on ``lane`` needs (TR-REPLAY-1)."""
-    if doc.get("contract") == "streams":
-        from conformance.streams.programs import needs as stream_needs
-
-        return stream_needs(doc["program"])
-    groups = any(r["root"]["kind"] == "group" for r in doc["program"]["requests"])
-    return [LANE_CAPABILITY[lane]] + ([CB_TRACE_GROUP] if groups else [])
+    return contract_of(doc).needs(doc, lane)
 
 
 def _problem(path: Path, message: str, rule: str, ident: str) -> Any:
@@ -88,12 +82,7 @@ def replay(case: Case, adapter: Any) -> None:
     """Replay one case; a difference is a RuleViolation naming the file and lane."""
     assert case.doc is not None and case.lane is not None
     try:
-        if case.doc.get("contract") == "streams":
-            from conformance.streams.programs import replay as replay_stream
-
-            replay_stream(case.doc, adapter)
-        else:
-            replay_callbacks(case.doc, adapter, case.lane)
+        contract_of(case.doc).replay(case.doc, adapter, case.lane)
     except RuleViolation as violation:
         raise RuleViolation(violation.rule, f"{case.path} [{case.lane} lane] "
                                             f"{violation.message}",

@@ -4,7 +4,7 @@ Each ``conformance/transcripts/callbacks/<id>.json`` file is the truth: its prog
 run on every lane it lists and each handler's records are compared with the file's,
 rule-attributed (:func:`conformance.callbacks.programs.compare`); finally the observed document
 must equal the file's. ``pytest --impl=reference
-conformance/suites/callbacks/test_transcripts.py --snapshot-update`` re-records the files
+conformance/callbacks/suites/test_transcripts.py --snapshot-update`` re-records the files
 from the scenario inputs in :mod:`conformance.callbacks.scenarios` (syrupy writes them).
 
 Only recording uses syrupy: a replay compares with the file itself, so that a
@@ -31,7 +31,7 @@ from conformance.callbacks.scenarios import by_id
 pytestmark = pytest.mark.filterwarnings("ignore:Can not relate snapshot name:UserWarning")
 
 RECORD_HINT = ("record it from the reference: pytest --impl=reference "
-               "conformance/suites/callbacks/test_transcripts.py --snapshot-update")
+               "conformance/callbacks/suites/test_transcripts.py --snapshot-update")
 
 
 def _header(scenario_id: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import call, configure, handler_kind_params, run
 
-from conformance.suites.callbacks.test_events import payload, start
+from conformance.callbacks.suites.test_events import payload, start
 
 HANDLER_KINDS = handler_kind_params()  # each kind needs its lane
 

@@ -9,7 +9,7 @@ import pytest
 from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import call, configure, manager_class, run
 
-from conformance.suites.callbacks.test_identity import descend, exercise, start
+from conformance.callbacks.suites.test_identity import descend, exercise, start
 
 FIELDS = ("handlers", "inheritable_handlers", "parent_run_id", "tags", "inheritable_tags",
           "metadata", "inheritable_metadata")

@@ -10,7 +10,7 @@ from conformance.adapter import CB_VERBOSE
 from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import call, configure, run
 
-from conformance.suites.callbacks.test_identity import SER, exercise, start
+from conformance.callbacks.suites.test_identity import SER, exercise, start
 
 pytestmark = pytest.mark.requires(CB_VERBOSE)
 

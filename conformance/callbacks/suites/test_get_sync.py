@@ -10,7 +10,7 @@ from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import call, configure, run
 
-from conformance.suites.callbacks.test_identity import KINDS, PARENT_KINDS, start
+from conformance.callbacks.suites.test_identity import KINDS, PARENT_KINDS, start
 
 FIELDS = ("run_id", "parent_run_id", "handlers", "inheritable_handlers", "tags",
           "inheritable_tags", "metadata", "inheritable_metadata")

@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from conformance.checks import check, check_equal
-from conformance.callbacks.lanes import call, configure, run
+from conformance.callbacks.lanes import configure, run
 
-from conformance.suites.callbacks.test_identity import KINDS, PARENT_KINDS, exercise, fail, start
+from conformance.callbacks.suites.test_identity import KINDS, PARENT_KINDS, exercise, fail, start
 
 NOOP_EMPTY = {"parent_run_id": None, "tags": [], "inheritable_tags": [], "metadata": {},
               "inheritable_metadata": {}}

@@ -10,7 +10,7 @@ from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import call, configure, handler_kind_params, run
 from conformance.callbacks.recording import IGNORE_FLAGS
 
-from conformance.suites.callbacks.test_events import START_EVENT, event_family, run_every_kind, start
+from conformance.callbacks.suites.test_events import START_EVENT, event_family, run_every_kind, start
 
 HANDLER_KINDS = handler_kind_params()  # each kind needs its lane
 KIND_OF_START = {name: kind for kind, name in START_EVENT.items()}

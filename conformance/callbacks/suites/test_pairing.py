@@ -13,7 +13,7 @@ from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import call, configure, run
 from conformance.callbacks.recording import END_EVENTS, START_EVENTS, IGNORE_FLAGS
 
-from conformance.suites.callbacks.test_events import (
+from conformance.callbacks.suites.test_events import (
     END_EVENT, ERROR_EVENT, KINDS, START_EVENT, STREAMING, end, fail, mixed_handlers, payload,
     run_every_kind, start,
 )

@@ -10,7 +10,7 @@ from conformance.adapter import CB_TRACE_GROUP
 from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import manager_class, run
 
-from conformance.suites.callbacks.test_trace_group import open_group
+from conformance.callbacks.suites.test_trace_group import open_group
 
 FIELDS = ("handlers", "inheritable_handlers", "parent_run_id", "tags", "inheritable_tags",
           "metadata", "inheritable_metadata")

@@ -22,7 +22,7 @@ from conformance import aio
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import gather_outcomes, run, settle, within
 from conformance.checks import check, check_equal, violate
-from conformance.streams.drive import END, anext_or_end, drain, take
+from conformance.streams.drive import anext_or_end, drain, take
 from conformance.streams.scripts import root_values, step
 from conformance.streams.source import ScriptedSource, as_generator
 

@@ -22,7 +22,7 @@ from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import UNFINISHED, finishes, gather_outcomes, run, settle, within
 from conformance.checks import check, check_equal, escape_verdict
 from conformance.streams.drive import (
-    END, anext_or_end, anext_unbounded, drain, drain_unbounded, take,
+    END, anext_unbounded, drain, drain_unbounded, take,
 )
 from conformance.streams.scripts import root_values, step
 from conformance.streams.source import ScriptedSource, as_generator

@@ -7,7 +7,7 @@ import pytest
 from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import configure, run
 
-from conformance.suites.callbacks.test_identity import KINDS, descend, exercise, start
+from conformance.callbacks.suites.test_identity import KINDS, descend, exercise, start
 
 TREE = ("chain", "tool", "retriever", "llm")
 

@@ -16,7 +16,7 @@ from conformance.checks import check, check_equal, escape_verdict
 from conformance.callbacks.lanes import call, configure, handler_kind_params, run
 from conformance.callbacks.recording import EVENTS
 
-from conformance.suites.callbacks.test_events import (
+from conformance.callbacks.suites.test_events import (
     END_EVENT, ERROR_EVENT, KINDS, SER, START_EVENT, STREAMING, end, fail, mixed_handlers,
     run_every_kind, start,
 )

@@ -15,7 +15,7 @@ from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import call, configure, run
 from conformance.callbacks.probes import raise_while_others_run
 
-from conformance.suites.callbacks.test_events import (
+from conformance.callbacks.suites.test_events import (
     END_EVENT, KINDS, START_EVENT, STREAMING, end, mixed_handlers, run_every_kind, start,
 )
 

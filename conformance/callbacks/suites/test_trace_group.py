@@ -18,7 +18,7 @@ from conformance import aio
 from conformance.checks import check, check_equal, escape_verdict
 from conformance.callbacks.lanes import call, configure, run
 
-from conformance.suites.callbacks.test_identity import exercise, start
+from conformance.callbacks.suites.test_identity import exercise, start
 
 pytestmark = pytest.mark.requires(CB_TRACE_GROUP)
 

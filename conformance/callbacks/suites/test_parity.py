@@ -19,9 +19,9 @@ from conformance.checks import check, check_equal, escape_verdict
 from conformance.callbacks.lanes import LANES, configure, handler_kind_params, manager_class, run
 from conformance.callbacks.recording import IGNORE_FLAGS, Log, make_handler
 
-from conformance.suites.callbacks.test_async_manager import REQUEST
-from conformance.suites.callbacks.test_events import KINDS, end, mixed_handlers, run_every_kind, start
-from conformance.suites.callbacks.test_ignore_flags import every_family
+from conformance.callbacks.suites.test_async_manager import REQUEST
+from conformance.callbacks.suites.test_events import KINDS, end, mixed_handlers, run_every_kind, start
+from conformance.callbacks.suites.test_ignore_flags import every_family
 
 pytestmark = [pytest.mark.requires(CB_SYNC), pytest.mark.requires(CB_ASYNC)]
 

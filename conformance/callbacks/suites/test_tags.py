@@ -7,7 +7,7 @@ import pytest
 from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import configure, manager_class, run
 
-from conformance.suites.callbacks.test_identity import KINDS, descend, exercise, run_through, start
+from conformance.callbacks.suites.test_identity import KINDS, descend, exercise, run_through, start
 
 TREE = ("chain", "tool", "retriever", "llm")
 

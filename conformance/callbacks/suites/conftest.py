@@ -1,4 +1,4 @@
-"""Fixtures shared by the packaged conformance suites."""
+"""Fixtures of the callback-manager suites: the factories, a log, recording handlers, lanes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 
 from conformance.adapter import CB_ASYNC, CB_SYNC, Adapter, CallbackFactories
-from conformance.counterexamples import Exporter
-from conformance.plugin import directory_setting
 from conformance.callbacks.recording import Log, handler_kinds, make_handler
 
 
@@ -58,13 +56,3 @@ LANES = [
 @pytest.fixture(params=LANES)
 def lane(request: pytest.FixtureRequest) -> str:
     return request.param
-
-
-@pytest.fixture
-def counterexamples(request: pytest.FixtureRequest, runcert_adapter: Adapter) -> Exporter:
-    """Exports the shrunk counterexample of a failing property as a transcript
-    (``--runcert-counterexamples=DIR``; disabled without it)."""
-    config = request.config
-    return Exporter(directory_setting(config, "runcert_counterexamples"), request.node.nodeid,
-                    str(config.getoption("runcert_impl")), runcert_adapter,
-                    getattr(config.option, "hypothesis_seed", None))

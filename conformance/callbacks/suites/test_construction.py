@@ -9,7 +9,7 @@ import pytest
 from conformance.checks import check, check_equal, escape_verdict
 from conformance.callbacks.lanes import call, configure, manager_class, run
 
-from conformance.suites.callbacks.test_identity import KINDS, SER, exercise, start
+from conformance.callbacks.suites.test_identity import KINDS, SER, exercise, start
 
 EMPTY = {"inheritable_handlers": [], "parent_run_id": None, "tags": [],
          "inheritable_tags": [], "metadata": {}, "inheritable_metadata": {}}

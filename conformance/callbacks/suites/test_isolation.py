@@ -17,7 +17,7 @@ from conformance.adapter import CB_ASYNC, CB_SYNC
 from conformance.checks import check, check_equal
 from conformance.callbacks.lanes import call, configure
 
-from conformance.suites.callbacks.test_events import end, start
+from conformance.callbacks.suites.test_events import end, start
 
 REQUESTS = 4
 EVENTS_PER_REQUEST = 7  # three starts, one token, three ends
