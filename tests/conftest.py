@@ -146,7 +146,7 @@ def run_pytest(args: list[str], cwd: Path, timeout: float = 180) -> Run:
 def runcert(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
     """``runcert(*args, timeout=)`` runs pytest in a subprocess in the pytester directory.
 
-    The repository is on PYTHONPATH so that ``tests.variants.*`` and ``tests.broken.*``
+    The repository is on PYTHONPATH so that ``tests.variants.*`` and ``tests.callbacks.broken.*``
     resolve as ``--impl`` names; a JSON report is always requested.
     """
     monkeypatch.setenv("PYTHONPATH", str(REPO))

@@ -28,13 +28,13 @@ from tests.certify import CALLBACK_SUITES, REPO, RUN_LIMIT
 CASES = {
     # implementation: (tests to run, rule it breaks (None: the machine's choice),
     #                  file name (or its start), most components / actions when shrunk)
-    "tests.broken.handler_twice_two_routes": (
+    "tests.callbacks.broken.handler_twice_two_routes": (
         "callbacks/suites/test_properties.py::test_handler_scoping", "CB-SCOPE-4",
         "test_handler_scoping-sync-CB-SCOPE-4.json", 3),
-    "tests.broken.end_skips_local_handlers": (
+    "tests.callbacks.broken.end_skips_local_handlers": (
         "callbacks/suites/test_properties.py::test_start_end_pairing", "CB-PAIR-1",
         "test_start_end_pairing-sync-CB-PAIR-1.json", 3),
-    "tests.broken_streams.unbounded_buffer": (
+    "tests.streams.broken.unbounded_buffer": (
         "streams/suites/test_machines.py::TestBackpressureMachine", None,
         "TestBackpressureMachine-RS-BP-", 30),
 }
@@ -97,7 +97,7 @@ def test_counterexample_replays_the_failure(runs: dict[str, Any], impl: str) -> 
 
 
 def test_nothing_written_without_the_option(tmp_path: Path) -> None:
-    impl = "tests.broken.handler_twice_two_routes"
+    impl = "tests.callbacks.broken.handler_twice_two_routes"
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", f"--impl={impl}", "--runcert-profile=fast", "-q",
          "--tb=short", "-p", "no:cacheprovider",

@@ -3,7 +3,7 @@
 (a) The loop is deterministic: the same schedule gives the same order of callbacks,
     different schedules give different orders, no schedule is asyncio's own order, and
     the driver, timers and recorded replays behave as documented.
-(b) ``tests/broken_streams/step_retired_by_starter.py``, whose bug shows only when a
+(b) ``tests/streams/broken/step_retired_by_starter.py``, whose bug shows only when a
     joiner of a step wakes before the reader that started it, is rejected on RS-FLIGHT-1
     by the scheduled suites (fast profile, seeds 1 to 5), and passes them with
     ``--runcert-fifo`` (asyncio's FIFO order only).
@@ -33,7 +33,7 @@ from conformance.streams.programs import observe
 from conformance.transcripts.validate import load_transcript
 from tests.certify import NO_SHRINK, REPO, RUN_LIMIT, STREAM_SUITES
 
-VARIANT = "tests.broken_streams.step_retired_by_starter"
+VARIANT = "tests.streams.broken.step_retired_by_starter"
 SCHEDULED_SUITES = ("test_machines.py", "test_stream_properties.py")
 SEEDS = (1, 2, 3, 4, 5)
 

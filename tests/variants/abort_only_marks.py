@@ -11,7 +11,7 @@ timeout.
 
 from reference.streams import AsyncGraphRunStream
 
-from tests.broken_streams._streams import stream_adapter
+from tests.streams.broken._streams import stream_adapter
 
 
 class MarkOnlyAbort(AsyncGraphRunStream):

@@ -7,7 +7,7 @@ read as a pass, and the run goes on with the other tests.
 
 import os
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 ref = private_reference("crashing")
 _handle, _ahandle = ref.dispatch.handle_event, ref.dispatch.ahandle_event

@@ -13,7 +13,7 @@ the handlers did finish, but only because the cancelled caller never left.
 
 import asyncio
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 
 def waiting_dispatch(package, swallow):

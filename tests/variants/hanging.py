@@ -7,7 +7,7 @@ sets. The plugin must turn both into a ``timeout`` outcome and still finish the 
 import asyncio
 import threading
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 ref = private_reference("hanging")
 

@@ -7,7 +7,7 @@ exit without waiting for that thread (executor workers are joined at interpreter
 import asyncio
 import threading
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 ref = private_reference("hanging_thread")
 _original = ref.dispatch.ahandle_event

@@ -5,7 +5,7 @@ finishes are still filtered). That is CB-IGN-4's failure; a transcript citing se
 ignore rules must blame it on CB-IGN-4, not on the first of them (CB-IGN-1).
 """
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 ref = private_reference("ignore_agent_on_tools_ignored")
 _handle, _ahandle = ref.dispatch.handle_event, ref.dispatch.ahandle_event

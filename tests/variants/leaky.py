@@ -7,7 +7,7 @@ tasks"), naming the coroutine left pending.
 
 import asyncio
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 ref = private_reference("leaky")
 Base = ref.managers.BaseCallbackManager

@@ -8,7 +8,7 @@ The plugin reports it like a leaked task (CB-ASYNC-4, naming where the loop was 
 
 import asyncio
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 ref = private_reference("loop_leak")
 _handle, _ahandle = ref.dispatch.handle_event, ref.dispatch.ahandle_event

@@ -9,7 +9,7 @@
 """
 
 from conformance.adapter import CB_SYNC, CB_TRACE_GROUP, CB_VERBOSE
-from tests.broken._variant import adapter, after_configure, given_handlers, private_reference
+from tests._variant import adapter, after_configure, given_handlers, private_reference
 
 ref = private_reference("mixed")
 Base = ref.managers.BaseCallbackManager

@@ -14,7 +14,7 @@ import signal
 
 from conformance.adapter import StreamFactories
 from conformance.adapters import reference as reference_adapter
-from tests.broken._variant import adapter, after_configure, private_reference, replace_function
+from tests._variant import adapter, after_configure, private_reference, replace_function
 
 
 class Hostile(BaseException):

@@ -10,7 +10,7 @@ function back.
 import signal
 import time
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 
 def _ignored(signalnum, handler):

@@ -21,7 +21,7 @@ See ``signal_replaced`` for ``signal.signal`` replaced at import.
 import signal
 import time
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 HOUR = 3600.0
 

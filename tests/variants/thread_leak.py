@@ -7,7 +7,7 @@ once the report is written.
 
 import threading
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 
 ref = private_reference("thread_leak")
 _handle, _ahandle = ref.dispatch.handle_event, ref.dispatch.ahandle_event

@@ -7,7 +7,7 @@ fail CB-ID-1's async tests some other way, which must not read as the deviation:
 - ``leaking``: every async dispatch leaves a task behind that never finishes.
 """
 
-from tests.broken._variant import adapter, private_reference, replace_function
+from tests._variant import adapter, private_reference, replace_function
 from tests.variants.leaky import leak_a_task
 
 LISTED = {"CB-ID-1": "run ids are reused"}

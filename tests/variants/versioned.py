@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from conformance.adapter import Deviation
 from conformance.adapters.reference import runcert_adapter as _reference
-from tests.broken.explicit_run_id_ignored import runcert_adapter as _ignores_run_ids
+from tests.callbacks.broken.explicit_run_id_ignored import runcert_adapter as _ignores_run_ids
 
 IGNORED = "explicit run ids are ignored"
 MANIFEST = {
