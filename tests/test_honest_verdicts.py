@@ -237,7 +237,7 @@ def test_a_hang_no_rule_under_test_forbids_stays_a_timeout(runcert):
     (a ``finishes`` join) fails that rule by its own check, but the reader joined for
     RS-ABORT-7 (which says nothing about ending) hangs, and that stays a timeout."""
     run = runcert(ABORT_ONLY_MARKS, FAST, "--runcert-await-timeout=1",
-                  str(STREAM_SUITES / "test_stream_transcripts.py"),
+                  str(STREAM_SUITES / "test_transcripts.py"),
                   "-k", "abort_mid_run_then_results or abort_ignored_cancellation",
                   timeout=180)
     mid_run = "abort_mid_run_then_results"

@@ -34,7 +34,7 @@ from conformance.transcripts.validate import load_transcript
 from tests.certify import NO_SHRINK, REPO, RUN_LIMIT, STREAM_SUITES
 
 VARIANT = "tests.streams.broken.step_retired_by_starter"
-SCHEDULED_SUITES = ("test_machines.py", "test_stream_properties.py")
+SCHEDULED_SUITES = ("test_machines.py", "test_properties.py")
 SEEDS = (1, 2, 3, 4, 5)
 
 

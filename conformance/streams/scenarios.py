@@ -1,7 +1,7 @@
 """Inputs of the golden stream transcripts: scripts, projections and consumer actions.
 
 The observations are not written here: ``pytest --impl=reference
-conformance/streams/suites/test_stream_transcripts.py --snapshot-update`` records them from
+conformance/streams/suites/test_transcripts.py --snapshot-update`` records them from
 the reference into ``conformance/transcripts/streams/<id>.json``. Programs follow
 :mod:`conformance.streams.programs`; every action names the rule a difference in its
 observation is attributed to.

@@ -15,7 +15,7 @@ INPUTS = ("id", "title", "source", "rules", "lanes", "contract", "program")
 def test_every_stream_scenario_has_a_golden_file() -> None:
     assert sorted(by_id()) == golden_ids(STREAMS_DIR), (
         "conformance/streams/scenarios.py and conformance/transcripts/streams/ disagree; re-record with "
-        "pytest --impl=reference conformance/streams/suites/test_stream_transcripts.py "
+        "pytest --impl=reference conformance/streams/suites/test_transcripts.py "
         "--snapshot-update")
 
 

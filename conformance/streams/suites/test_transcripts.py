@@ -5,7 +5,7 @@ declared projections and consumer actions, see :mod:`conformance.streams.program
 on the implementation and every action's observation is compared with the file's, the
 first difference attributed to the rule that action cites; finally the observed document
 must equal the file's. ``pytest --impl=reference
-conformance/streams/suites/test_stream_transcripts.py --snapshot-update`` re-records the
+conformance/streams/suites/test_transcripts.py --snapshot-update`` re-records the
 files from :mod:`conformance.streams.scenarios` (syrupy writes them).
 
 Only recording uses syrupy: a replay compares with the file itself, so that a
@@ -31,7 +31,7 @@ from conformance.streams.scenarios import by_id
 pytestmark = pytest.mark.filterwarnings("ignore:Can not relate snapshot name:UserWarning")
 
 RECORD_HINT = ("record it from the reference: pytest --impl=reference "
-               "conformance/streams/suites/test_stream_transcripts.py --snapshot-update")
+               "conformance/streams/suites/test_transcripts.py --snapshot-update")
 
 
 class StreamTranscriptExtension(TranscriptExtension):
