@@ -86,7 +86,9 @@ def _from_module(spec: str, origin: str) -> Any:
 def resolve(name: str) -> Adapter:
     if not name or not name.strip():
         raise ResolutionError(f"--impl needs a name; {_valid()}")
-    if name in BUILTIN:
+    if name.startswith("wire:"):  # a driver process over the wire protocol (specs/wire.md)
+        obj = _over_the_wire(name)
+    elif name in BUILTIN:
         try:
             obj = _from_module(BUILTIN[name], name)
         except ResolutionError as exc:
@@ -118,3 +120,13 @@ def resolve(name: str) -> Adapter:
         return validate_adapter(obj, f"--impl={name}")
     except AdapterError as exc:
         raise ResolutionError(str(exc)) from None
+
+
+def _over_the_wire(name: str) -> Adapter:
+    from .adapters.wire import wire_adapter
+    from .checks import ImplementationLost
+
+    try:
+        return wire_adapter(name)
+    except (ValueError, ImplementationLost) as exc:
+        raise ResolutionError(f"--impl={name}: {exc}") from None
