@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,8 +32,39 @@ def main(argv: list[str] | None = None) -> int:
     except ResolutionError as exc:
         sys.stderr.write(f"runcert driver: {exc}\n")
         return 2
-    return serve(adapter)
+    profile = os.environ.get("RUNCERT_WIRE_DRIVER_PROFILE")
+    if not profile:
+        return serve(adapter)
+    import cProfile  # a measurement aid: where the driver spends its time, every thread
 
+    profilers: list[cProfile.Profile] = []
+    original_run = threading.Thread.run
+
+    def profiled_run(self: threading.Thread) -> None:
+        profiler = cProfile.Profile()
+        profilers.append(profiler)
+        profiler.runcall(original_run, self)
+
+    threading.Thread.run = profiled_run  # type: ignore[method-assign]
+    import atexit
+    import pstats
+
+    def dump() -> None:
+        stats = None
+        for profiler in profilers:
+            profiler.disable()
+            profiler.create_stats()
+            if stats is None:
+                stats = pstats.Stats(profiler)
+            else:
+                stats.add(profiler)
+        if stats is not None:
+            stats.dump_stats(profile)
+
+    from conformance.adapters.wire import serve as serving
+
+    serving.BEFORE_EXIT.append(dump)
+    return serve(adapter)
 
 if __name__ == "__main__":
     code = main()

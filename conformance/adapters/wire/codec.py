@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import collections.abc
 import inspect
 import math
 import sys
@@ -101,8 +102,21 @@ def describe_class(cls: type, class_ref: Callable[[type], str]) -> dict[str, Any
         elif callable(value):
             methods[name] = method_kind(value)
     bases = [class_ref(b) for b in cls.__bases__ if b is not object and describable(b)]
-    return {"name": cls.__name__, "qualname": qualified_name(cls), "methods": methods,
-            "properties": properties, "bases": bases}
+    description = {"name": cls.__name__, "qualname": qualified_name(cls), "methods": methods,
+                   "properties": properties, "bases": bases}
+    interfaces = [name for name, abc in INTERFACES.items() if issubclass(cls, abc)]
+    if interfaces:
+        description["interfaces"] = interfaces
+    return description
+
+
+#: The abstract interfaces a description names, so ``isinstance(x, Mapping)`` reads the
+#: same on both sides (a read-only ``mappingproxy`` is a Mapping though not a dict).
+INTERFACES: dict[str, type] = {
+    name: getattr(collections.abc, name) for name in (
+        "Mapping", "MutableMapping", "Sequence", "MutableSequence", "Set", "Iterable",
+        "Iterator", "AsyncIterable", "AsyncIterator", "Awaitable", "Coroutine",
+        "Generator", "AsyncGenerator", "Callable", "Sized", "Container", "Hashable")}
 
 
 def describable(cls: type) -> bool:
@@ -287,6 +301,24 @@ class Codec:
 
     def is_own(self, wid: str) -> bool:
         return wid.startswith(self.side)
+
+    def new_epoch(self) -> None:
+        """Forget every object and container of the earlier epochs (the kit starts one per
+        test: no test uses another's objects, and objects that refer to each other across
+        the two processes would otherwise never be released). What the peer still sends
+        of them arrives as :class:`Released` placeholders."""
+        with self.lock:
+            self.own.clear()
+            self.own_ids.clear()
+            self.stateful.clear()
+            self.mirrored.clear()
+            self.mirrored_ids.clear()
+            self.strings.clear()
+            for wid, exc in self.peer_exceptions.items():
+                if self.peer_ids.get(id(exc)) == wid:
+                    del self.peer_ids[id(exc)]
+            self.peer_exceptions.clear()
+            self._released.clear()
 
     # -- encoding ------------------------------------------------------------------------
     def encode(self, value: Any, out: Outgoing) -> Json:
@@ -535,7 +567,7 @@ class Codec:
         entry = self.mirrored.get(wid)
         if "items" not in value:
             if entry is None:
-                raise WireValueError(f"container {wid} referenced before it was sent")
+                return Released(wid)
             return entry.obj
         if entry is None:
             obj: Any = [] if tag == "$list" else {}
@@ -561,7 +593,7 @@ class Codec:
         if self.is_own(wid):
             owned = self.own.get(wid)
             if owned is None:
-                raise WireValueError(f"object {wid} is unknown here (released or never sent)")
+                return Released(wid)
             return owned.obj
         stand_in = self.peer.get(wid)
         if stand_in is None:
@@ -593,7 +625,7 @@ class Codec:
         if self.is_own(wid):
             owned = self.own.get(wid)
             if owned is None:
-                raise WireValueError(f"exception {wid} is unknown here")
+                return Released(wid)  # type: ignore[return-value]
             return owned.obj  # type: ignore[no-any-return]
         exc = self.peer_exceptions.get(wid)
         if exc is None:
@@ -627,6 +659,23 @@ class Codec:
                                     or self.peer_exceptions.get(wid) is obj):
                 return wid
             return None
+
+
+class Released(Exception):
+    """What an id of an earlier epoch (or one released) decodes to: any use of it fails
+    with this message. An exception, so that it can also be raised where one is due."""
+
+    def __init__(self, wid: str) -> None:
+        super().__init__(f"object {wid} belongs to an earlier test and was released")
+        self.wid = wid
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise self
 
 
 def _message(exc: BaseException) -> str:

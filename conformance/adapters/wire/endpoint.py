@@ -115,7 +115,8 @@ class Endpoint:
                  name: str, silence: float | None = None,
                  on_output: Callable[[str, str], None] | None = None,
                  on_lost: Callable[[str], None] | None = None,
-                 settle: bool = False) -> None:
+                 settle: bool = False, epoch: Callable[[], object] | None = None,
+                 log: BinaryIO | None = None) -> None:
         self.codec = codec
         self.name = name
         self.silence = silence
@@ -137,7 +138,6 @@ class Endpoint:
             weakref.WeakKeyDictionary()
         self._own_loops: weakref.WeakValueDictionary[str, asyncio.AbstractEventLoop] = \
             weakref.WeakValueDictionary()
-        self._out: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._state_lock = threading.Lock()
         self.alive = True
         self.lost_reason: str | None = None
@@ -150,10 +150,17 @@ class Endpoint:
         self.settle = settle
         self._ticking: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
         self.settles = 0
+        # Kit side: what names the current test; when it changes, the first message of the
+        # new test is preceded by ``epoch`` and both sides forget the older objects.
+        self._epoch_of = epoch
+        self._epoch: object = None
+        self.epochs = 0
+        self._log = log  # every line both ways, prefixed "> " (sent) or "< " (received)
+        self._log_lock = threading.Lock()
 
     # -- life ----------------------------------------------------------------------------
     def start(self) -> None:
-        for target, role in ((self._reader, "reader"), (self._writer, "writer")):
+        for target, role in ((self._reader, "reader"),):
             thread = threading.Thread(target=target, name=f"wire-{role}-{self.name}",
                                       daemon=True)
             thread.start()
@@ -181,7 +188,6 @@ class Endpoint:
                 if strand.mirror_loop is not None:
                     with contextlib.suppress(RuntimeError):
                         strand.mirror_loop.call_soon_threadsafe(strand.mirror_loop.stop)
-        self._out.put(None)
         if self.on_lost is not None:
             self.on_lost(reason)
 
@@ -193,6 +199,13 @@ class Endpoint:
             raise ConnectionLost(self.lost_reason or "connection closed")
         codec = self.codec
         with codec.lock:
+            if self._epoch_of is not None:
+                current = self._epoch_of()
+                if current is not self._epoch:
+                    self._epoch = current
+                    self.epochs += 1
+                    codec.new_epoch()
+                    self._write_line(json.dumps({"t": "epoch", "n": self.epochs}))
             out = Outgoing()
             for key, value in (values or {}).items():
                 if key == "args":
@@ -208,15 +221,34 @@ class Endpoint:
                 message["sync"] = out.sync
             if out.release:
                 message["release"] = out.release
-            line = json.dumps(message, separators=(",", ":"), allow_nan=False)
-            self._out.put(line.encode("utf-8") + b"\n")
-            self.messages_sent += 1
+            reason = self._write_line(json.dumps(message, separators=(",", ":"),
+                                                 allow_nan=False))
+        if reason:
+            self.lose(reason)
+            raise ConnectionLost(reason)
         if self.settle and message.get("method") != "$settle":
             loop = _running_loop()
             if loop is not None and loop not in self._ticking and \
                     self._loop_tags.get(loop) in self._own_loops:
                 self._ticking.add(loop)
                 loop.call_soon(self._tick, loop)
+
+    def _write_line(self, line: str) -> str:
+        """Write one message (under the codec lock: in order). Written here, not by a
+        thread of its own, which would add a hand-over to every message; pipes are
+        enlarged (``enlarge_pipe``) so that a write does not wait for the peer's reader
+        in practice. Returns why writing failed, or ``""``."""
+        data = line.encode("utf-8") + b"\n"
+        try:
+            self._write.write(data)
+            self._write.flush()
+        except (OSError, ValueError) as exc:
+            return f"writing to the peer failed: {exc}"
+        self.messages_sent += 1
+        if self._log is not None:
+            with self._log_lock:
+                self._log.write(b"> " + data)
+        return ""
 
     def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
         """One turn of this side's loop after it sent something: wait (serving the peer's
@@ -234,27 +266,6 @@ class Endpoint:
         self.settles += 1
         with contextlib.suppress(BaseException):
             self.request(None, "$settle", what="settle")
-
-    def _writer(self) -> None:
-        while True:
-            line = self._out.get()
-            if line is None:
-                return
-            try:
-                self._write.write(line)
-                while True:  # write what else is queued before flushing
-                    try:
-                        more = self._out.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        self._write.flush()
-                        return
-                    self._write.write(more)
-                self._write.flush()
-            except (OSError, ValueError) as exc:
-                self.lose(f"writing to the peer failed: {exc}")
-                return
 
     # -- strands and loops ---------------------------------------------------------------
     def strand(self) -> Strand:
@@ -411,6 +422,9 @@ class Endpoint:
             for raw in self._read:
                 if not raw.strip():
                     continue
+                if self._log is not None:
+                    with self._log_lock:
+                        self._log.write(b"< " + raw if raw.endswith(b"\n") else b"< " + raw + b"\n")
                 try:
                     message = json.loads(raw)
                     if not isinstance(message, dict) or not isinstance(message.get("t"), str):
@@ -485,6 +499,8 @@ class Endpoint:
                 if strand.mirror_loop is not None:
                     with contextlib.suppress(RuntimeError):
                         strand.mirror_loop.call_soon_threadsafe(self._drain, strand)
+        elif kind == "epoch":
+            codec.new_epoch()
         elif kind == "bye":
             self.lose("the peer said bye")
         else:
@@ -578,26 +594,47 @@ class Endpoint:
 
     def _mirror(self, strand: Strand) -> None:
         """A thread standing for a peer thread: serves its requests, and runs a loop of
-        its own while the peer's thread runs one."""
-        self._local.strand = strand
-        while self.alive:
-            message = strand.pending.pop(0) if strand.pending else strand.inbox.get()
-            kind = message.get("t")
-            if kind == "stop":
-                return
-            if kind != "call":
-                continue
-            tag = message.get("loop")
-            if tag is None and not message.get("async"):
-                self._run_sync(message)
-                continue
-            self._run_mirror_loop(strand, tag, message)
+        its own while the peer's thread runs one.
 
-    def _run_mirror_loop(self, strand: Strand, tag: str | None, first: dict[str, Any]) -> None:
+        The loop mirrors the peer's loop *by tag*: it runs while requests of that tag come
+        (the peer's loop runs), is paused, not ended, when a request comes from outside any
+        loop (the peer steps its loop by hand between turns, as the state machines do: its
+        loop and what runs on it live on), and is retired when a request of another loop
+        comes (the peer's loop was closed), as ``asyncio.run`` would end it.
+        """
+        self._local.strand = strand
+        paused: tuple[str | None, asyncio.AbstractEventLoop] | None = None
+        try:
+            while self.alive:
+                message = strand.pending.pop(0) if strand.pending else strand.inbox.get()
+                kind = message.get("t")
+                if kind == "stop":
+                    return
+                if kind != "call":
+                    continue
+                tag = message.get("loop")
+                if tag is None and not message.get("async"):
+                    self._run_sync(message)
+                    continue
+                if paused is not None and paused[0] != tag:
+                    _retire(paused[1])
+                    paused = None
+                loop = paused[1] if paused is not None else self._new_mirror_loop(tag)
+                self._run_mirror_loop(strand, tag, loop, message)
+                paused = (tag, loop)
+        finally:
+            if paused is not None:
+                _retire(paused[1])
+
+    def _new_mirror_loop(self, tag: str | None) -> asyncio.AbstractEventLoop:
         loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
         if tag is not None:
             self._loop_tags[loop] = tag  # requests made on it carry the peer's own tag
+        return loop
+
+    def _run_mirror_loop(self, strand: Strand, tag: str | None,
+                         loop: asyncio.AbstractEventLoop, first: dict[str, Any]) -> None:
+        asyncio.set_event_loop(loop)
         with strand.lock:
             strand.mirror_tag, strand.mirror_loop, strand.loop = tag, loop, loop
         loop.call_soon(self._serve_on_loop, strand, first)
@@ -615,7 +652,6 @@ class Endpoint:
         finally:
             with strand.lock:
                 strand.mirror_tag = strand.mirror_loop = strand.loop = None
-            _retire(loop)
             asyncio.set_event_loop(None)
 
     def _serve_on_loop(self, strand: Strand, message: dict[str, Any]) -> None:
@@ -730,6 +766,17 @@ class Endpoint:
             with contextlib.suppress(ConnectionLost):
                 self.send({"t": "error", "re": message["id"]},
                           {"error": WireValueError(f"the answer cannot be sent: {exc}")})
+
+
+def enlarge_pipe(stream: Any, size: int = 1 << 20) -> None:
+    """Give a pipe a buffer of ``size`` bytes where the system allows it (Linux), so
+    that writing a message practically never waits for the peer's reader."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(stream.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), size)
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import checks
 from ...checks import ImplementationLost, ImplementationTimeout
 from .codec import Codec, Json, describe_class, qualified_name
-from .endpoint import Abandoned, ConnectionLost, Endpoint
+from .endpoint import Abandoned, ConnectionLost, Endpoint, enlarge_pipe
 from .protocol import PROTOCOL, HelloError
 from .proxies import (
     RemoteObject, WireHandler, build_proxy_class, callable_proxy_class, handler_description,
@@ -127,7 +128,8 @@ class Generation:
         self.endpoint = Endpoint(self.codec, process.stdout, process.stdin,  # type: ignore[arg-type]
                                  name=driver.label, silence=driver.silence,
                                  on_output=driver.output, on_lost=self._lost,
-                                 settle=driver.settle)
+                                 settle=driver.settle, epoch=_current_test,
+                                 log=driver.traffic_log())
         self.lost: str | None = None
         self.calls = 0
 
@@ -211,6 +213,7 @@ class WireDriver:
         self._roots_by_class: dict[int, str] = {}
         self.handler_bases: dict[str, type] = {}
         self.startup_seconds: list[float] = []
+        self._log: Any = None
         atexit.register(self.close)
 
     # -- generations ---------------------------------------------------------------------
@@ -239,6 +242,8 @@ class WireDriver:
         except OSError as exc:
             raise ImplementationLost(f"driver {self.label}: cannot start "
                                      f"{' '.join(self.command)}: {exc}") from None
+        enlarge_pipe(process.stdin)
+        enlarge_pipe(process.stdout)
         stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
         threading.Thread(target=_collect, args=(process.stderr, stderr), daemon=True,
                          name=f"wire-stderr-{self.label}").start()
@@ -258,9 +263,12 @@ class WireDriver:
         process = generation.process
         assert process.stdin is not None and process.stdout is not None
         mine = {"t": "hello", "protocol": PROTOCOL, "accepts": [PROTOCOL], "kit": "runcert"}
+        log = self.traffic_log()
         try:
             process.stdin.write(json.dumps(mine).encode() + b"\n")
             process.stdin.flush()
+            if log is not None:
+                log.write(b"> " + json.dumps(mine).encode() + b"\n")
         except OSError as exc:
             raise HelloError(self._no_hello(generation, f"writing hello failed: {exc}")) from None
         line = _readline(process.stdout, HELLO_TIMEOUT)
@@ -268,6 +276,8 @@ class WireDriver:
             if process.poll() is None:
                 process.kill()
             raise HelloError(self._no_hello(generation, f"no hello within {HELLO_TIMEOUT:g}s"))
+        if log is not None and line:
+            log.write(b"< " + line.rstrip(b"\n") + b"\n")
         if not line:
             process.wait(5)
             raise HelloError(self._no_hello(
@@ -385,7 +395,31 @@ class WireDriver:
         target.write(text)
         target.flush()
 
+    def traffic_log(self) -> Any:
+        """``RUNCERT_WIRE_LOG=<path>``: every line both ways goes to that file (appended),
+        prefixed ``> `` (kit to driver) or ``< `` (driver to kit); hellos included."""
+        path = os.environ.get("RUNCERT_WIRE_LOG")
+        if not path:
+            return None
+        if self._log is None:
+            self._log = open(path, "ab", buffering=0)  # noqa: SIM115 - lives with the driver
+        return self._log
+
+    def stats(self) -> dict[str, Any]:
+        """Sizes of the current generation's tables and traffic (for measurements)."""
+        current = self._current
+        if current is None:
+            return {}
+        codec, endpoint = current.codec, current.endpoint
+        return {"own": len(codec.own), "stateful": len(codec.stateful), "peer": len(codec.peer),
+                "mirrored": len(codec.mirrored), "peer_exceptions": len(codec.peer_exceptions),
+                "strands": len(endpoint._strands), "sent": endpoint.messages_sent,
+                "received": endpoint.messages_received, "settles": endpoint.settles,
+                "calls": current.calls, "restarts": self.restarts}
+
     def close(self) -> None:
+        if os.environ.get("RUNCERT_WIRE_STATS"):
+            sys.stderr.write(f"wire stats {self.label}: {self.stats()}\n")
         current = self._current
         if current is None:
             return
@@ -400,6 +434,11 @@ class WireDriver:
                 current.process.kill()
         elif current.process.poll() is None:
             current.process.kill()
+
+
+def _current_test() -> object:
+    """What names the test running now: the plugin sets a fresh context per test."""
+    return checks.current()
 
 
 def _flat_methods(codec: Codec, cid: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .codec import Json, method_kind
+from .codec import INTERFACES, Json, method_kind
 
 if TYPE_CHECKING:
     from .process import Generation, WireDriver
@@ -148,7 +148,12 @@ def build_proxy_class(driver: WireDriver, description: dict[str, Any],
         namespace[name] = _method(name, kind)
     if not any(issubclass(b, RemoteObject) for b in bases):
         bases = (*bases, RemoteObject)
-    return type(description["name"], bases, namespace)
+    cls = type(description["name"], bases, namespace)
+    for name in description.get("interfaces", []):
+        interface = INTERFACES.get(name)
+        if interface is not None and name != "Hashable" and not issubclass(cls, interface):
+            interface.register(cls)
+    return cls
 
 
 def callable_proxy_class(cls: type, kind: str) -> type:
@@ -215,6 +220,9 @@ def handler_description(cls: type) -> dict[str, Any]:
             "methods": overridden, "properties": [], "bases": []}
 
 
+_PLAIN = (bool, int, float, str)
+
+
 def handler_state(handler: Any) -> Json:
     """What the driver's stand-in for ``handler`` must know now: its flags, its hash,
     and the event methods set on the instance itself."""
@@ -225,10 +233,10 @@ def handler_state(handler: Any) -> Json:
             value = getattr(handler, name)
         except Exception:  # noqa: BLE001 - a flag that cannot be read reads as unset
             value = None
-        flags[name] = value if isinstance(value, (bool, int, float, str, type(None))) \
-            else bool(value)
+        flags[name] = value if value is None or type(value) in _PLAIN else bool(value)
+    vocabulary = cls._wire_vocabulary
     own = {name: method_kind(value) for name, value in vars(handler).items()
-           if name in cls._wire_vocabulary and callable(value)}
+           if name in vocabulary and callable(value)}
     try:
         hashed: int | None = hash(handler)
     except TypeError:

@@ -28,8 +28,12 @@ from typing import Any, BinaryIO
 
 from ...adapter import Adapter, ProjectionSpec, entries
 from .codec import Codec, Json, Outgoing
-from .endpoint import Endpoint
+from .endpoint import Endpoint, enlarge_pipe
 from .protocol import CALLBACK_ROOTS, PROTOCOL, STREAM_ROOTS
+
+
+#: The driver's GIL switch interval, seconds (CPython's default is 0.005).
+SWITCH_INTERVAL = 0.0005
 
 
 class Stub:
@@ -331,6 +335,11 @@ def serve(adapter: Adapter, read: BinaryIO | None = None, write: BinaryIO | None
         os.dup2(2, 1)  # a stray write to fd 1 cannot break the protocol any more
     if read is None:
         read = sys.stdin.buffer
+    enlarge_pipe(read)
+    enlarge_pipe(write)
+    # The implementation's threads (executors) hand work to each other and to the wire's
+    # reader: a short switch interval keeps the wait for the GIL below a round trip.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     first = read.readline()
     try:
         hello = json.loads(first)
@@ -362,7 +371,13 @@ def serve(adapter: Adapter, read: BinaryIO | None = None, write: BinaryIO | None
     sys.stdout = _Output(endpoint, "stdout")
     endpoint.start()
     done.wait()
+    for hook in BEFORE_EXIT:
+        hook()
     return 0
+
+
+#: Called once the kit said bye, before the driver exits (a profiler's dump).
+BEFORE_EXIT: list[Any] = []
 
 
 __all__ = ["serve", "roots_of", "copy"]
