@@ -122,6 +122,9 @@ class Endpoint:
         self.silence = silence
         self.on_output = on_output
         self.on_lost = on_lost
+        self.on_stuck: Callable[[str, str], None] | None = None  # a cancelled request never ends
+        # How long a cancelled request may take to end (the kit: its await limit).
+        self.cancel_grace: Callable[[], float] = lambda: self.silence or 60.0
         self._read = read
         self._write = write
         self._ids = itertools.count(1)
@@ -243,7 +246,7 @@ class Endpoint:
             self._write.write(data)
             self._write.flush()
         except (OSError, ValueError) as exc:
-            return f"writing to the peer failed: {exc}"
+            return f"writing to it failed: {exc}"
         self.messages_sent += 1
         if self._log is not None:
             with self._log_lock:
@@ -311,7 +314,8 @@ class Endpoint:
         self._pending[req] = strand
         self._requests[req] = description
         self._contexts[req] = contextvars.copy_context()
-        self.last_request = f"#{req} {description}"
+        if method != "$settle":
+            self.last_request = f"#{req} {description}"
         try:
             self.send({"t": "call", "id": req, "strand": strand.id, "via": _SERVING.get(),
                        "loop": self.loop_tag(loop), "async": False, "method": method},
@@ -348,8 +352,9 @@ class Endpoint:
                       {"target": target, "args": args, "kwargs": kwargs or {}})
             while waiter.answer is None:
                 try:
-                    if cancels and self.silence is not None:
-                        await asyncio.wait_for(asyncio.shield(waiter.future), self.silence)
+                    if cancels:
+                        await asyncio.wait_for(asyncio.shield(waiter.future),
+                                               self.cancel_grace())
                     else:
                         await waiter.future
                 except asyncio.CancelledError:
@@ -359,9 +364,11 @@ class Endpoint:
                     self.send({"t": "cancel", "re": req})
                     waiter.future = loop.create_future()
                 except TimeoutError:
-                    raise asyncio.CancelledError(
-                        f"{self.name} did not finish request #{req} ({description}) "
-                        f"after its cancellation") from None
+                    reason = (f"it did not end #{req} ({description}) within "
+                              f"{self.cancel_grace():g}s of its cancellation")
+                    if self.on_stuck is not None:
+                        self.on_stuck(f"#{req} {description}", reason)  # raises a verdict
+                    raise asyncio.CancelledError(reason) from None
         finally:
             self._pending.pop(req, None)
             self._requests.pop(req, None)
@@ -430,20 +437,20 @@ class Endpoint:
                     if not isinstance(message, dict) or not isinstance(message.get("t"), str):
                         raise ValueError("not a message object with a type")
                 except (ValueError, UnicodeDecodeError) as exc:
-                    self.lose(f"the peer wrote something that is not a protocol message "
+                    self.lose(f"it wrote a line that is not a protocol message "
                               f"({exc}): {raw[:200]!r}")
                     return
                 self.messages_received += 1
                 try:
                     self._dispatch(message)
                 except (WireValueError, KeyError, TypeError) as exc:
-                    self.lose(f"the peer sent a malformed {message.get('t')!r} message "
+                    self.lose(f"it sent a malformed {message.get('t')!r} message "
                               f"({type(exc).__name__}: {exc}): {raw[:300]!r}")
                     return
         except (OSError, ValueError) as exc:
-            self.lose(f"reading from the peer failed: {exc}")
+            self.lose(f"reading from it failed: {exc}")
             return
-        self.lose("the peer closed the connection")
+        self.lose("it closed the connection")
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         codec = self.codec
@@ -502,7 +509,7 @@ class Endpoint:
         elif kind == "epoch":
             codec.new_epoch()
         elif kind == "bye":
-            self.lose("the peer said bye")
+            self.lose("it said bye")
         else:
             raise WireValueError(f"unknown message type {kind!r}")
 

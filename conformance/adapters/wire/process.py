@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ... import checks
+from ... import aio, checks
 from ...checks import ImplementationLost, ImplementationTimeout
 from .codec import Codec, Json, describe_class, qualified_name
 from .endpoint import Abandoned, ConnectionLost, Endpoint, enlarge_pipe
@@ -132,6 +132,8 @@ class Generation:
                                  log=driver.traffic_log())
         self.lost: str | None = None
         self.calls = 0
+        self.endpoint.on_stuck = self._stuck
+        self.endpoint.cancel_grace = lambda: aio.AWAIT_TIMEOUT
 
     def _lost(self, reason: str) -> None:
         self.lost = reason
@@ -170,6 +172,13 @@ class Generation:
         except ConnectionLost as exc:
             raise self.lost_error(what, exc.reason) from None
 
+    def _stuck(self, what: str, reason: str) -> None:
+        """An async request that its cancellation did not end in the kit's await limit:
+        the driver's loop is stuck (or the implementation sits on cancellations); it is
+        replaced, and the request is a timeout that says so."""
+        self.kill(f"{reason} (it hangs; the driver is restarted)")
+        raise ImplementationTimeout(self.describe(what, self.lost or reason))
+
     def _check_alive(self, what: str) -> None:
         if self.lost is not None:
             raise self.lost_error(what, self.lost)
@@ -179,6 +188,13 @@ class Generation:
 
     def describe(self, what: str, reason: str) -> str:
         last = self.endpoint.last_request or "none"
+        try:
+            status = self.process.wait(0.5)
+        except subprocess.TimeoutExpired:
+            status = None
+        if status is not None and "killed" not in reason and "restarted" not in reason:
+            reason += (f" (its process exited with status {status})" if status >= 0 else
+                       f" (its process was killed by signal {-status})")
         tail = [line for line in self.stderr if line.strip()][-6:]
         stderr = ("; its stderr ends: " + " | ".join(tail)) if tail else ""
         return (f"driver {self.driver.label} (process {self.process.pid}, life "
