@@ -79,6 +79,40 @@ def method_kind(function: Any) -> str:
     return "async" if inspect.iscoroutinefunction(target) else "sync"
 
 
+_KINDS = {inspect.Parameter.POSITIONAL_ONLY: "positional",
+          inspect.Parameter.POSITIONAL_OR_KEYWORD: "either",
+          inspect.Parameter.VAR_POSITIONAL: "varargs",
+          inspect.Parameter.KEYWORD_ONLY: "keyword",
+          inspect.Parameter.VAR_KEYWORD: "varkw"}
+
+
+def signature_of(method: Any) -> list[list[Any]] | None:
+    """A method's parameters as ``[name, kind, has default]`` (the function's own, ``self``
+    or ``cls`` first), or ``None`` where the signature cannot be read (a builtin)."""
+    function = method.__func__ if isinstance(method, (classmethod, staticmethod)) else method
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    return [[p.name, _KINDS[p.kind], p.default is not inspect.Parameter.empty]
+            for p in signature.parameters.values()]
+
+
+_DEFAULT = type("Default", (), {"__repr__": lambda self: "<default>"})()
+
+
+def make_signature(parameters: list[list[Any]]) -> inspect.Signature | None:
+    """The ``inspect.Signature`` a description gives (defaults are placeholders)."""
+    kinds = {v: k for k, v in _KINDS.items()}
+    try:
+        return inspect.Signature([
+            inspect.Parameter(name, kinds[kind],
+                              default=_DEFAULT if has_default else inspect.Parameter.empty)
+            for name, kind, has_default in parameters])
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def qualified_name(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -88,6 +122,7 @@ def describe_class(cls: type, class_ref: Callable[[type], str]) -> dict[str, Any
     (``sync``/``async``, ``class-…``/``static-…`` for class and static methods), own
     properties, and the described bases (``class_ref`` names each)."""
     methods: dict[str, str] = {}
+    signatures: dict[str, list[list[Any]]] = {}
     properties: list[str] = []
     for name, value in vars(cls).items():
         if name in NEVER_MIRRORED or (name.startswith("_") and name not in PROTOCOL_DUNDERS):
@@ -101,9 +136,15 @@ def describe_class(cls: type, class_ref: Callable[[type], str]) -> dict[str, Any
             properties.append(name)
         elif callable(value):
             methods[name] = method_kind(value)
+        if name in methods:
+            signature = signature_of(value)
+            if signature is not None:
+                signatures[name] = signature
     bases = [class_ref(b) for b in cls.__bases__ if b is not object and describable(b)]
     description = {"name": cls.__name__, "qualname": qualified_name(cls), "methods": methods,
                    "properties": properties, "bases": bases}
+    if signatures:
+        description["signatures"] = signatures
     interfaces = [name for name, abc in INTERFACES.items() if issubclass(cls, abc)]
     if interfaces:
         description["interfaces"] = interfaces
@@ -346,7 +387,8 @@ class Codec:
                 out.release.append([wid, count])
 
     def _encode_plain(self, value: Any, out: Outgoing) -> Json:
-        return {k: self._encode(v, out, set()) for k, v in value.items()}
+        """A state: plain JSON already (``StandIns.own_state``), sent as it is."""
+        return value
 
     def _encode(self, value: Any, out: Outgoing, active: set[int]) -> Json:
         kind = type(value)
@@ -604,8 +646,7 @@ class Codec:
             self._adopt(wid, stand_in)
         self.peer_received[wid] = self.peer_received.get(wid, 0) + 1
         if "state" in value:
-            self.stand_ins.update(stand_in, {k: self._decode(v)
-                                             for k, v in value["state"].items()})
+            self.stand_ins.update(stand_in, value["state"])
         return stand_in
 
     def _adopt(self, wid: str, stand_in: Any) -> None:

@@ -88,8 +88,9 @@ class Strand:
 class _AsyncWaiter:
     """The task awaiting an async request: the answer is handed over on its loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, endpoint: Endpoint | None = None) -> None:
         self.loop = loop
+        self.endpoint = endpoint
         self.answer: dict[str, Any] | None = None
         self.future: asyncio.Future[None] = loop.create_future()
 
@@ -97,6 +98,8 @@ class _AsyncWaiter:
         self.answer = answer
         if not self.future.done():
             self.future.set_result(None)
+        if answer.get("tasks") and self.endpoint is not None:
+            self.endpoint._shadow(self.loop, answer["tasks"], complete=False)
 
 
 class _StrandEnd:
@@ -116,7 +119,7 @@ class Endpoint:
                  on_output: Callable[[str, str], None] | None = None,
                  on_lost: Callable[[str], None] | None = None,
                  settle: bool = False, epoch: Callable[[], object] | None = None,
-                 log: BinaryIO | None = None) -> None:
+                 log: BinaryIO | None = None, report_tasks: bool = False) -> None:
         self.codec = codec
         self.name = name
         self.silence = silence
@@ -153,6 +156,19 @@ class Endpoint:
         self.settle = settle
         self._ticking: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
         self.settles = 0
+        self._shadows: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[int, tuple[asyncio.Task[Any], asyncio.Future[None]]]
+        ] = weakref.WeakKeyDictionary()
+        self._tasks_done: set[int] = set()
+        self._settle_report: list[list[Any]] | None = None
+        # Driver side: the tasks reported to the peer, by id (``$settle``, ``task_done``).
+        self._task_ids: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = \
+            weakref.WeakKeyDictionary()
+        self._tasks: weakref.WeakValueDictionary[int, asyncio.Task[Any]] = \
+            weakref.WeakValueDictionary()
+        self._task_counter = itertools.count(1)
+        self.report_tasks = report_tasks  # driver side: answers name the tasks left pending
+        self._serving: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()  # ours, not theirs
         # Kit side: what names the current test; when it changes, the first message of the
         # new test is preceded by ``epoch`` and both sides forget the older objects.
         self._epoch_of = epoch
@@ -267,8 +283,69 @@ class Endpoint:
         if not self.alive:
             return
         self.settles += 1
-        with contextlib.suppress(BaseException):
+        try:
             self.request(None, "$settle", what="settle")
+        except BaseException:  # noqa: BLE001 - a failed settle only means no waiting
+            return
+        report = self._settle_report
+        self._settle_report = None
+        self._shadow(loop, report or [], complete=True)
+
+    # -- the peer's tasks, seen on this side's loop ----------------------------------------
+    def _shadow(self, loop: asyncio.AbstractEventLoop, report: list[list[Any]],
+                complete: bool) -> None:
+        """Keep one *shadow* task on ``loop`` for each task the peer's loop has pending
+        (``report``: ``(id, name, coroutine name)`` each, from ``$settle``), named like it,
+        so that what the kit checks of its loop's tasks (a leaked task, CB-ASYNC-4,
+        RS-PUMP-2, RS-ABORT-6) sees the implementation's tasks as in process. A shadow
+        ends when its task does (``task_done``); cancelling a shadow cancels its task.
+
+        ``report`` comes with an answer (the tasks pending when the implementation
+        returned: the caller sees them pending, as it would in process, though the peer
+        may have finished some since; those end one turn later) or with a settle
+        (``complete``: every pending task, so a shadow it does not name has ended)."""
+        shadows = self._shadows.setdefault(loop, {})
+        reported = set()
+        for tid, name, coroutine in report:
+            reported.add(tid)
+            if tid in shadows or complete and tid in self._tasks_done:
+                continue
+            done = loop.create_future()
+            task = loop.create_task(self._shadow_coroutine(coroutine, tid, done), name=name)
+            shadows[tid] = (task, done)
+            if tid in self._tasks_done:
+                loop.call_soon(loop.call_soon, self._end_shadow, loop, tid)
+        if complete:
+            for tid in list(shadows):
+                if tid not in reported:
+                    self._end_shadow(loop, tid)
+
+    def _shadow_coroutine(self, qualname: str, tid: int,
+                          done: asyncio.Future[None]) -> Any:
+        async def shadow() -> None:
+            try:
+                await done
+            except asyncio.CancelledError:
+                if not done.done() and self.alive:
+                    with contextlib.suppress(ConnectionLost):
+                        self.send({"t": "cancel", "task": tid})
+                raise
+
+        shadow.__qualname__ = qualname
+        shadow.__name__ = qualname.rpartition(".")[2]
+        return shadow()
+
+    def _end_shadow(self, loop: asyncio.AbstractEventLoop, tid: int) -> None:
+        entry = self._shadows.get(loop, {}).pop(tid, None)
+        if entry is not None and not entry[1].done():
+            entry[1].set_result(None)
+
+    def _task_done(self, tid: int) -> None:
+        self._tasks_done.add(tid)
+        for loop, shadows in list(self._shadows.items()):
+            if tid in shadows:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self._end_shadow, loop, tid)
 
     # -- strands and loops ---------------------------------------------------------------
     def strand(self) -> Strand:
@@ -340,15 +417,20 @@ class Endpoint:
         strand.loop = loop
         req = next(self._ids)
         description = what or method
-        waiter = _AsyncWaiter(loop)
+        waiter = _AsyncWaiter(loop, self)
         self._pending[req] = waiter
         self._requests[req] = description
         self._contexts[req] = contextvars.copy_context()
         self.last_request = f"#{req} {description}"
         cancels = 0
+        message: dict[str, Any] = {"t": "call", "id": req, "strand": strand.id,
+                                   "via": _SERVING.get(), "loop": self.loop_tag(loop),
+                                   "async": True, "method": method}
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            message["cancelling"] = task.cancelling()  # what the implementation may look at
         try:
-            self.send({"t": "call", "id": req, "strand": strand.id, "via": _SERVING.get(),
-                       "loop": self.loop_tag(loop), "async": True, "method": method},
+            self.send(message,
                       {"target": target, "args": args, "kwargs": kwargs or {}})
             while waiter.answer is None:
                 try:
@@ -474,6 +556,8 @@ class Endpoint:
                 message["error"] = error
             waiter = self._pending.get(req)
             if isinstance(waiter, Strand):
+                if "tasks" in message:
+                    self._settle_report = message["tasks"]
                 waiter.inbox.put(message)
             elif waiter is not None:
                 with contextlib.suppress(RuntimeError):
@@ -488,6 +572,13 @@ class Endpoint:
                 self._answer(message, error=exc)
                 return
             self._deliver(message)
+        elif kind == "cancel" and "task" in message:
+            task = self._tasks.get(message["task"])
+            if task is not None and not task.done():
+                with contextlib.suppress(RuntimeError):
+                    task.get_loop().call_soon_threadsafe(task.cancel)
+        elif kind == "task_done":
+            self._task_done(message["task"])
         elif kind == "cancel":
             running = self._executing.get(message["re"])
             if running is not None:
@@ -669,7 +760,13 @@ class Endpoint:
         self._drain(strand)
 
     def _run_in_new_loop(self, message: dict[str, Any]) -> None:
-        self._context_for(message).run(asyncio.run, self._run_async(message))
+        async def main() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._serving.add(task)
+            await self._run_async(message)
+
+        self._context_for(message).run(asyncio.run, main())
 
     def _context_for(self, message: dict[str, Any]) -> contextvars.Context:
         """A copy of the context of the request ``message`` is made for (``via``), or of
@@ -678,7 +775,18 @@ class Endpoint:
         return caller.copy() if caller is not None else contextvars.copy_context()
 
     def _start_task(self, loop: asyncio.AbstractEventLoop, message: dict[str, Any]) -> None:
-        loop.create_task(self._run_async(message), context=self._context_for(message))
+        cancelling = message.get("cancelling")
+        if not cancelling:
+            self._serving.add(loop.create_task(self._run_async(message),
+                                               context=self._context_for(message)))
+            return
+        # The caller's task was being cancelled (``Task.cancelling()``), and an
+        # implementation may look at that: the task serving its request is too. Only the
+        # Python Task lets its count be set.
+        task = asyncio.tasks._PyTask(self._run_async(message), loop=loop,  # type: ignore[attr-defined]
+                                     context=self._context_for(message))
+        task._num_cancels_requested = cancelling
+        self._serving.add(task)
 
     def _settled(self, loop: asyncio.AbstractEventLoop, message: dict[str, Any],
                  rounds: int) -> None:
@@ -688,7 +796,34 @@ class Endpoint:
         if len(ready) and rounds < SETTLE_ROUNDS:
             loop.call_soon(self._settled, loop, message, rounds + 1)
         else:
-            self._answer(message)
+            self._answer(message, tasks=self._pending_tasks(loop))
+
+    def _pending_tasks(self, loop: asyncio.AbstractEventLoop) -> list[list[Any]]:
+        """The implementation's tasks pending on ``loop`` (not those serving the peer's
+        requests), each ``(id, name, coroutine name)``; each reported task tells the peer
+        when it is done (``task_done``)."""
+        if not self.report_tasks:
+            return []
+        report = []
+        for task in asyncio.all_tasks(loop):
+            if task.done() or task in self._serving:
+                continue
+            tid = self._task_ids.get(task)
+            if tid is None:
+                tid = next(self._task_counter)
+                self._task_ids[task] = tid
+                self._tasks[tid] = task
+                task.add_done_callback(self._report_done)
+            coroutine = task.get_coro()
+            report.append([tid, task.get_name(),
+                           getattr(coroutine, "__qualname__", type(coroutine).__name__)])
+        return report
+
+    def _report_done(self, task: asyncio.Task[Any]) -> None:
+        tid = self._task_ids.get(task)
+        if tid is not None and self.alive:
+            with contextlib.suppress(ConnectionLost):
+                self.send({"t": "task_done", "task": tid})
 
     def _perform(self, message: dict[str, Any]) -> Any:
         target, method = message["target"], message["method"]
@@ -742,14 +877,17 @@ class Endpoint:
                 if hasattr(value, "__await__"):
                     value = await value
         except BaseException as exc:  # noqa: BLE001 - every outcome goes back to the peer
-            self._answer(message, error=exc, cancelled=count[0])
+            self._answer(message, error=exc, cancelled=count[0],
+                         tasks=self._pending_tasks(asyncio.get_running_loop()))
         else:
-            self._answer(message, value=value, cancelled=count[0])
+            self._answer(message, value=value, cancelled=count[0],
+                         tasks=self._pending_tasks(asyncio.get_running_loop()))
         finally:
             self._executing.pop(message["id"], None)
 
     def _answer(self, message: dict[str, Any], *, value: Any = None,
-                error: BaseException | None = None, cancelled: int = 0) -> None:
+                error: BaseException | None = None, cancelled: int = 0,
+                tasks: list[list[Any]] | None = None) -> None:
         if "id" not in message or not self.alive:
             return
         try:
@@ -757,6 +895,8 @@ class Endpoint:
                 answer: dict[str, Any] = {"t": "result", "re": message["id"]}
                 if cancelled:
                     answer["cancelled"] = cancelled
+                if tasks:
+                    answer["tasks"] = tasks
                 self.send(answer, {"value": value})
             else:
                 text = "".join(traceback.format_exception(error)) if \
@@ -764,6 +904,8 @@ class Endpoint:
                 answer = {"t": "error", "re": message["id"]}
                 if cancelled:
                     answer["cancelled"] = cancelled
+                if tasks:
+                    answer["tasks"] = tasks
                 if text:
                     answer["traceback"] = text[-4000:]
                 self.send(answer, {"error": error})

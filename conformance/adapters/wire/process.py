@@ -189,7 +189,7 @@ class Generation:
     def describe(self, what: str, reason: str) -> str:
         last = self.endpoint.last_request or "none"
         try:
-            status = self.process.wait(0.5)
+            status = self.process.wait(2.0)
         except subprocess.TimeoutExpired:
             status = None
         if status is not None and "killed" not in reason and "restarted" not in reason:

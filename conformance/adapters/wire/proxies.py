@@ -25,7 +25,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .codec import INTERFACES, Json, method_kind
+from .codec import INTERFACES, Json, make_signature, method_kind
 
 if TYPE_CHECKING:
     from .process import Generation, WireDriver
@@ -144,8 +144,14 @@ def build_proxy_class(driver: WireDriver, description: dict[str, Any],
     }
     for name in description.get("properties", []):
         namespace[name] = _property(name)
+    signatures = description.get("signatures", {})
     for name, kind in description.get("methods", {}).items():
         namespace[name] = _method(name, kind)
+        signature = make_signature(signatures[name]) if name in signatures else None
+        if signature is not None:
+            function = namespace[name]
+            target = function.__func__ if isinstance(function, classmethod) else function
+            target.__signature__ = signature  # inspect.signature reads what the driver's has
     if not any(issubclass(b, RemoteObject) for b in bases):
         bases = (*bases, RemoteObject)
     cls = type(description["name"], bases, namespace)

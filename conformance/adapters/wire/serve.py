@@ -355,7 +355,7 @@ def serve(adapter: Adapter, read: BinaryIO | None = None, write: BinaryIO | None
     codec.roots = roots
     done = threading.Event()
     endpoint = Endpoint(codec, read, write, name=f"kit (serving {adapter.name})",
-                        on_lost=lambda reason: done.set())
+                        on_lost=lambda reason: done.set(), report_tasks=True)
     stand_ins.endpoint = endpoint
     out = Outgoing()
     encoded_roots = {name: codec.encode(value, out) for name, value in roots.items()}
