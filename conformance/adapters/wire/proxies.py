@@ -215,12 +215,14 @@ def handler_description(cls: type) -> dict[str, Any]:
     """How a kit handler class crosses: the driver root it stands on and the events its
     class overrides (with their kind)."""
     overridden: dict[str, str] = {}
-    for name in cls._wire_vocabulary:  # type: ignore[attr-defined]
+    names = set(cls._wire_vocabulary) | {n for n in dir(cls) if n.startswith("on_")}  # type: ignore[attr-defined]
+    for name in sorted(names):
         value = inspect.getattr_static(cls, name, None)
         if value is None or getattr(value, "_wire_noop", False):
             continue
         function = value.__func__ if isinstance(value, (classmethod, staticmethod)) else value
-        overridden[name] = method_kind(function)
+        if callable(function):
+            overridden[name] = method_kind(function)
     return {"name": cls.__name__, "qualname": f"{cls.__module__}.{cls.__qualname__}",
             "role": "handler", "base": cls._wire_root,  # type: ignore[attr-defined]
             "methods": overridden, "properties": [], "bases": []}
@@ -240,9 +242,8 @@ def handler_state(handler: Any) -> Json:
         except Exception:  # noqa: BLE001 - a flag that cannot be read reads as unset
             value = None
         flags[name] = value if value is None or type(value) in _PLAIN else bool(value)
-    vocabulary = cls._wire_vocabulary
     own = {name: method_kind(value) for name, value in vars(handler).items()
-           if name in vocabulary and callable(value)}
+           if name.startswith("on_") and callable(value)}
     try:
         hashed: int | None = hash(handler)
     except TypeError:
