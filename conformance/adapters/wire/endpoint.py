@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from .codec import Codec, Outgoing, WireValueError
+from .eager import first_step, first_step_in_task
 
 #: What a waiter gets when the connection is lost.
 LOST = "lost"
@@ -47,6 +48,13 @@ LOST = "lost"
 SETTLE_ROUNDS = 200
 #: The peer's request the current code runs for (``via`` of the requests it makes):
 #: tasks and executor calls the implementation starts inherit it with the context.
+#: Kit side: which of the kit's contexts the current code runs in, as ``(owner, id)``:
+#: one per task (a task runs in a copy of its creator's context) and one per thread
+#: outside tasks. The driver runs the kit's requests of one context in one context of its
+#: own, so what the implementation keeps in context variables lives on from one call to
+#: the next, as it does in process (``specs/wire.md``, "Contexts").
+_CONTEXT_KEY: contextvars.ContextVar[tuple[int, int]] = contextvars.ContextVar("wire_context")
+_entered = threading.local()  # the mirrored contexts this thread runs in, innermost last
 _SERVING: contextvars.ContextVar[int | None] = contextvars.ContextVar("wire_serving",
                                                                      default=None)
 
@@ -83,6 +91,7 @@ class Strand:
     mirror_tag: str | None = None  # the peer loop this mirror thread's own loop stands for
     mirror_loop: asyncio.AbstractEventLoop | None = None
     pending: list[dict[str, Any]] = field(default_factory=list)  # deferred to the idle loop
+    deferred: list[dict[str, Any]] = field(default_factory=list)  # for after a sync wait
 
 
 class _AsyncWaiter:
@@ -91,6 +100,8 @@ class _AsyncWaiter:
     def __init__(self, loop: asyncio.AbstractEventLoop, endpoint: Endpoint | None = None) -> None:
         self.loop = loop
         self.endpoint = endpoint
+        self.strand: Strand | None = None  # an eager request: its first answer goes here
+        self.pending_seen = False
         self.answer: dict[str, Any] | None = None
         self.future: asyncio.Future[None] = loop.create_future()
 
@@ -135,6 +146,12 @@ class Endpoint:
         # The caller's context of each request in flight: the peer's requests made on
         # its behalf (``via``) run in a copy of it, as handlers do in process (CB-ASYNC-5).
         self._contexts: dict[int, contextvars.Context] = {}
+        # Kit side: send the context key with each request; driver side: the contexts
+        # that mirror the kit's, by key.
+        self.send_contexts = False
+        self.serve_unrelated = True  # the kit's waits serve every request (see _wait)
+        self._context_ids = itertools.count(1)
+        self._mirrored_contexts: dict[int, contextvars.Context] = {}
         self._requests: dict[int, str] = {}  # id -> description, for messages
         self._executing: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any],
                                          list[int]]] = {}
@@ -394,8 +411,11 @@ class Endpoint:
         if method != "$settle":
             self.last_request = f"#{req} {description}"
         try:
-            self.send({"t": "call", "id": req, "strand": strand.id, "via": _SERVING.get(),
-                       "loop": self.loop_tag(loop), "async": False, "method": method},
+            message = {"t": "call", "id": req, "strand": strand.id, "via": _SERVING.get(),
+                       "loop": self.loop_tag(loop), "async": False, "method": method}
+            if self.send_contexts and method != "$settle":
+                message["context"] = self._context_key()
+            self.send(message,
                       {"target": target, "args": args, "kwargs": kwargs or {}})
             try:
                 answer = self._wait(strand, req)
@@ -409,15 +429,21 @@ class Endpoint:
         return self._outcome(answer, req, description)
 
     async def arequest(self, target: Any, method: str, args: tuple[Any, ...] = (),
-                       kwargs: dict[str, Any] | None = None, *, what: str = "") -> Any:
-        """An async request: await the answer on the running loop, which keeps serving
-        the peer's requests for this strand meanwhile."""
+                       kwargs: dict[str, Any] | None = None, *, what: str = "",
+                       eager: bool = True) -> Any:
+        """An async request, awaited as an in-process ``await`` would be: the peer runs
+        the coroutine's first step while this thread waits (``eager``, serving the
+        peer's requests meanwhile), so a coroutine that does not suspend is done before
+        the caller goes on; only if it suspended (``pending``) does the caller await the
+        rest on its loop, which keeps serving the peer's requests for this strand."""
         loop = asyncio.get_running_loop()
         strand = self.strand()
         strand.loop = loop
         req = next(self._ids)
         description = what or method
         waiter = _AsyncWaiter(loop, self)
+        if eager:
+            waiter.strand = strand
         self._pending[req] = waiter
         self._requests[req] = description
         self._contexts[req] = contextvars.copy_context()
@@ -426,12 +452,32 @@ class Endpoint:
         message: dict[str, Any] = {"t": "call", "id": req, "strand": strand.id,
                                    "via": _SERVING.get(), "loop": self.loop_tag(loop),
                                    "async": True, "method": method}
+        if eager:
+            message["eager"] = True
+        if self.send_contexts:
+            message["context"] = self._context_key()
         task = asyncio.current_task()
         if task is not None and task.cancelling():
             message["cancelling"] = task.cancelling()  # what the implementation may look at
         try:
-            self.send(message,
-                      {"target": target, "args": args, "kwargs": kwargs or {}})
+            if eager:
+                with strand.lock:
+                    strand.waiting += 1
+                try:
+                    self.send(message, {"target": target, "args": args,
+                                        "kwargs": kwargs or {}})
+                    try:
+                        first = self._wait(strand, req)
+                    except BaseException as exc:  # noqa: BLE001 - the caller decides
+                        raise Abandoned(exc) from exc
+                finally:
+                    self._left(strand)
+                if not first.get("pending"):
+                    waiter.answer = first
+                    if first.get("tasks"):
+                        self._shadow(loop, first["tasks"], complete=False)
+            else:
+                self.send(message, {"target": target, "args": args, "kwargs": kwargs or {}})
             while waiter.answer is None:
                 try:
                     if cancels:
@@ -471,10 +517,25 @@ class Endpoint:
         raise ConnectionLost(f"unexpected answer to #{req} ({description}): {kind}")
 
     def _wait(self, strand: Strand, req: int) -> dict[str, Any]:
+        """Wait for the answer to ``req``, serving meanwhile the peer's requests made on
+        its behalf (``via`` is ``req``: a handler event of the call, a pull of its
+        source). The driver leaves other requests for after the wait (``deferred``): in
+        process nothing else runs in this thread before the call returns or suspends, and
+        an implementation's eager first step relies on it (two pulls at once otherwise).
+        The kit serves every request at once: it is the side that must never wait for a
+        driver that waits for it."""
         while True:
             answer = strand.answers.pop(req, None)
             if answer is not None:
                 return answer
+            if strand.deferred and self.serve_unrelated:
+                self._serve_here(strand, strand.deferred.pop(0))
+                continue
+            ready = next((i for i, item in enumerate(strand.deferred)
+                          if item.get("via") == req), None)
+            if ready is not None:
+                self._serve_here(strand, strand.deferred.pop(ready))
+                continue
             try:
                 item = strand.inbox.get(timeout=self.silence)
             except queue.Empty:
@@ -487,21 +548,36 @@ class Endpoint:
             elif kind == LOST:
                 return item
             elif kind == "call":
-                self._serve_here(strand, item)
+                if self.serve_unrelated or item.get("via") == req:
+                    self._serve_here(strand, item)
+                else:
+                    strand.deferred.append(item)
+            elif kind == "stop":
+                strand.pending.append(item)
 
     def _left(self, strand: Strand) -> None:
         """A sync wait ended: what is left in the inbox goes to the strand's loop, or is
         answered as stale when nothing of this thread will serve it any more."""
         with strand.lock:
             strand.waiting -= 1
-            if strand.waiting or strand.mirror:
+            if strand.waiting:
                 return
-            leftovers = []
+            leftovers = list(strand.deferred)
+            strand.deferred.clear()
             while True:
                 try:
                     leftovers.append(strand.inbox.get_nowait())
                 except queue.Empty:
                     break
+            if strand.mirror:
+                for item in leftovers:  # back, in order, for the mirror thread or its loop
+                    strand.inbox.put(item)
+                loop = strand.loop
+        if strand.mirror:
+            if leftovers and loop is not None and loop.is_running():
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self._drain, strand)
+            return
         for item in leftovers:
             self._route(strand, item)
 
@@ -555,7 +631,12 @@ class Endpoint:
                     error.__wire_traceback__ = message["traceback"]  # type: ignore[attr-defined]
                 message["error"] = error
             waiter = self._pending.get(req)
-            if isinstance(waiter, Strand):
+            if isinstance(waiter, _AsyncWaiter) and waiter.strand is not None \
+                    and not waiter.pending_seen:
+                # an eager request: its first answer (final, or "pending") ends the wait
+                waiter.pending_seen = bool(message.get("pending"))
+                waiter.strand.inbox.put(message)
+            elif isinstance(waiter, Strand):
                 if "tasks" in message:
                     self._settle_report = message["tasks"]
                 waiter.inbox.put(message)
@@ -599,6 +680,7 @@ class Endpoint:
                         strand.mirror_loop.call_soon_threadsafe(self._drain, strand)
         elif kind == "epoch":
             codec.new_epoch()
+            self._mirrored_contexts.clear()
         elif kind == "bye":
             self.lose("it said bye")
         else:
@@ -768,13 +850,43 @@ class Endpoint:
 
         self._context_for(message).run(asyncio.run, main())
 
+    def _context_key(self) -> list[int]:
+        """``[id, parent id or 0]`` of the caller's context (see ``_CONTEXT_KEY``)."""
+        task = asyncio.current_task() if _running_loop() is not None else None
+        owner = id(task) if task is not None else -threading.get_ident()
+        value = _CONTEXT_KEY.get(None)
+        if value is not None and value[0] == owner:
+            return [value[1], 0]
+        key = next(self._context_ids)
+        _CONTEXT_KEY.set((owner, key))
+        return [key, value[1] if value is not None else 0]
+
+    def _mirrored(self, message: dict[str, Any]) -> contextvars.Context | None:
+        """Driver side: the context standing for the kit's context of ``message`` (a copy
+        of its parent's, the first time), or ``None`` for a request that names none."""
+        key = message.get("context")
+        if not key:
+            return None
+        context = self._mirrored_contexts.get(key[0])
+        if context is None:
+            parent = self._mirrored_contexts.get(key[1]) if key[1] else None
+            context = parent.copy() if parent is not None else contextvars.Context()
+            self._mirrored_contexts[key[0]] = context
+        return context
+
     def _context_for(self, message: dict[str, Any]) -> contextvars.Context:
         """A copy of the context of the request ``message`` is made for (``via``), or of
         the current one."""
+        mirrored = self._mirrored(message)
+        if mirrored is not None:
+            return mirrored
         caller = self._contexts.get(message.get("via"))  # type: ignore[arg-type]
         return caller.copy() if caller is not None else contextvars.copy_context()
 
     def _start_task(self, loop: asyncio.AbstractEventLoop, message: dict[str, Any]) -> None:
+        if message.get("eager"):
+            self._start_eager(loop, message)
+            return
         cancelling = message.get("cancelling")
         if not cancelling:
             self._serving.add(loop.create_task(self._run_async(message),
@@ -825,6 +937,33 @@ class Endpoint:
             with contextlib.suppress(ConnectionLost):
                 self.send({"t": "task_done", "task": tid})
 
+    def _start_eager(self, loop: asyncio.AbstractEventLoop, message: dict[str, Any]) -> None:
+        """Serve an eager request: its first step now, in this thread; the rest, if it
+        suspends, in a task, once the peer has been told ``pending``."""
+        count = [0]
+        cancelling = message.get("cancelling")
+
+        def make_task(rest: Any, context: contextvars.Context) -> asyncio.Task[Any]:
+            if cancelling:
+                task = asyncio.tasks._PyTask(rest, loop=loop, context=context)  # type: ignore[attr-defined]
+                task._num_cancels_requested = cancelling
+            else:
+                task = loop.create_task(rest, context=context)
+            self._serving.add(task)
+            self._executing[message["id"]] = (loop, task, count)
+            return task
+
+        run = first_step_in_task if self.report_tasks else first_step
+        try:
+            task = run(self._run_async(message, count), self._context_for(message),
+                       loop, make_task)
+        except BaseException as exc:  # noqa: BLE001 - _run_async answers what it can
+            self._answer(message, error=exc)
+            return
+        if task is not None:
+            self._answer(message, pending=True,
+                         tasks=self._pending_tasks(loop) if self.report_tasks else None)
+
     def _perform(self, message: dict[str, Any]) -> Any:
         target, method = message["target"], message["method"]
         args, kwargs = message.get("args", []), message.get("kwargs", {})
@@ -842,10 +981,11 @@ class Endpoint:
     def _run_sync(self, message: dict[str, Any], here: bool = False) -> None:
         """Serve a sync request: in the current context when this thread waits for the
         request it is made for (``here``), else in a copy of that request's context."""
-        if here:
+        mirrored = self._mirrored(message)
+        if here and mirrored is None:
             self._serve_sync(message)
         else:
-            self._context_for(message).run(self._serve_sync, message)
+            run_in(mirrored or self._context_for(message), self._serve_sync, message)
 
     def _serve_sync(self, message: dict[str, Any]) -> None:
         if message.get("method") == "$settle":
@@ -865,12 +1005,13 @@ class Endpoint:
         finally:
             _SERVING.reset(token)
 
-    async def _run_async(self, message: dict[str, Any]) -> None:
+    async def _run_async(self, message: dict[str, Any], count: list[int] | None = None) -> None:
         _SERVING.set(message.get("id"))
         task = asyncio.current_task()
-        count = [0]
-        assert task is not None
-        self._executing[message["id"]] = (asyncio.get_running_loop(), task, count)
+        if count is None:
+            count = [0]
+            if task is not None:
+                self._executing[message["id"]] = (asyncio.get_running_loop(), task, count)
         try:
             value = self._perform(message)
             if message.get("async") or message["method"] == "$await":
@@ -882,17 +1023,20 @@ class Endpoint:
         else:
             self._answer(message, value=value, cancelled=count[0],
                          tasks=self._pending_tasks(asyncio.get_running_loop()))
+        # (an eager request that finished in its first step has no task to forget)
         finally:
             self._executing.pop(message["id"], None)
 
     def _answer(self, message: dict[str, Any], *, value: Any = None,
                 error: BaseException | None = None, cancelled: int = 0,
-                tasks: list[list[Any]] | None = None) -> None:
+                tasks: list[list[Any]] | None = None, pending: bool = False) -> None:
         if "id" not in message or not self.alive:
             return
         try:
             if error is None:
                 answer: dict[str, Any] = {"t": "result", "re": message["id"]}
+                if pending:
+                    answer["pending"] = True
                 if cancelled:
                     answer["cancelled"] = cancelled
                 if tasks:
@@ -915,6 +1059,25 @@ class Endpoint:
             with contextlib.suppress(ConnectionLost):
                 self.send({"t": "error", "re": message["id"]},
                           {"error": WireValueError(f"the answer cannot be sent: {exc}")})
+
+
+def run_in(context: contextvars.Context, function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` in ``context``: directly when this thread runs in it already
+    (a request nested in one of the same context), else entered for the call (a copy
+    when another thread runs in it now)."""
+    stack: list[contextvars.Context] = _entered.__dict__.setdefault("stack", [])
+    if stack and stack[-1] is context:
+        return function(*args)
+    stack.append(context)
+    try:
+        try:
+            return context.run(function, *args)
+        except RuntimeError as exc:
+            if "already entered" not in str(exc):
+                raise
+            return context.copy().run(function, *args)
+    finally:
+        stack.pop()
 
 
 def enlarge_pipe(stream: Any, size: int = 1 << 20) -> None:

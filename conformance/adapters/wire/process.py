@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ... import aio, checks
 from ...checks import ImplementationLost, ImplementationTimeout
@@ -133,6 +133,7 @@ class Generation:
         self.lost: str | None = None
         self.calls = 0
         self.endpoint.on_stuck = self._stuck
+        self.endpoint.send_contexts = True
         self.endpoint.cancel_grace = lambda: aio.AWAIT_TIMEOUT
 
     def _lost(self, reason: str) -> None:
@@ -148,20 +149,23 @@ class Generation:
         except ConnectionLost as exc:
             raise self.lost_error(what, exc.reason) from None
         except Abandoned as abandoned:
-            cause = abandoned.cause
-            if isinstance(cause, TimeoutError):
-                reason = (f"it sent nothing for {self.driver.silence:g}s while serving "
-                          f"{self.endpoint.last_request} (it hangs; the driver is restarted)")
-                self.kill(reason)
-                raise ImplementationTimeout(self.describe(what, reason)) from None
-            if isinstance(cause, ConnectionLost):
-                raise self.lost_error(what, cause.reason) from None
-            self.kill(f"the kit abandoned {self.endpoint.last_request} ({type(cause).__name__})")
-            if isinstance(cause, ImplementationTimeout):
-                raise ImplementationTimeout(
-                    f"{cause} (driver {self.driver.label} was serving "
-                    f"{self.endpoint.last_request}; the driver is restarted)") from cause
-            raise cause from None
+            self._abandoned(what, abandoned.cause)
+
+    def _abandoned(self, what: str, cause: BaseException) -> NoReturn:
+        """A wait for the driver that ended by something else than its answer."""
+        if isinstance(cause, TimeoutError):
+            reason = (f"it sent nothing for {self.driver.silence:g}s while serving "
+                      f"{self.endpoint.last_request} (it hangs; the driver is restarted)")
+            self.kill(reason)
+            raise ImplementationTimeout(self.describe(what, reason)) from None
+        if isinstance(cause, ConnectionLost):
+            raise self.lost_error(what, cause.reason) from None
+        self.kill(f"the kit abandoned {self.endpoint.last_request} ({type(cause).__name__})")
+        if isinstance(cause, ImplementationTimeout):
+            raise ImplementationTimeout(
+                f"{cause} (driver {self.driver.label} was serving "
+                f"{self.endpoint.last_request}; the driver is restarted)") from cause
+        raise cause from None
 
     async def arequest(self, target: Any, method: str, args: tuple[Any, ...],
                        kwargs: dict[str, Any], what: str) -> Any:
@@ -171,6 +175,8 @@ class Generation:
             return await self.endpoint.arequest(target, method, args, kwargs, what=what)
         except ConnectionLost as exc:
             raise self.lost_error(what, exc.reason) from None
+        except Abandoned as abandoned:
+            self._abandoned(what, abandoned.cause)
 
     def _stuck(self, what: str, reason: str) -> None:
         """An async request that its cancellation did not end in the kit's await limit:

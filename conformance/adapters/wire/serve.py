@@ -357,6 +357,7 @@ def serve(adapter: Adapter, read: BinaryIO | None = None, write: BinaryIO | None
     endpoint = Endpoint(codec, read, write, name=f"kit (serving {adapter.name})",
                         on_lost=lambda reason: done.set(), report_tasks=True)
     stand_ins.endpoint = endpoint
+    endpoint.serve_unrelated = False
     out = Outgoing()
     encoded_roots = {name: codec.encode(value, out) for name, value in roots.items()}
     message = {"t": "hello", "protocol": PROTOCOL,
