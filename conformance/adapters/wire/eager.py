@@ -19,9 +19,10 @@ from typing import Any
 
 
 def _run_in(context: contextvars.Context, function: Any, *args: Any) -> Any:
-    from .endpoint import run_in
+    from .endpoint import run_in, waited_on
 
-    return run_in(context, function, *args)
+    with waited_on():
+        return run_in(context, function, *args)
 
 
 def first_step(coro: Coroutine[Any, Any, None], context: contextvars.Context,

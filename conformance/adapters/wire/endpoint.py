@@ -55,6 +55,26 @@ SETTLE_ROUNDS = 200
 #: the next, as it does in process (``specs/wire.md``, "Contexts").
 _CONTEXT_KEY: contextvars.ContextVar[tuple[int, int]] = contextvars.ContextVar("wire_context")
 _entered = threading.local()  # the mirrored contexts this thread runs in, innermost last
+#: Driver side: how deeply this thread runs code the kit waits for synchronously (the first
+#: step of an eager request, a sync request). Only such code may make eager requests of
+#: its own: the kit serves them at once, as a nested call in process. A task of the
+#: implementation that runs later (a background pump) makes ordinary async requests, which
+#: the kit serves on its loop when that loop turns, as the task would run in process.
+_waited = threading.local()
+
+
+@contextlib.contextmanager
+def waited_on() -> Any:
+    """Mark the code run inside as code the peer waits for synchronously."""
+    _waited.depth = getattr(_waited, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _waited.depth -= 1
+
+
+def _is_waited_on() -> bool:
+    return getattr(_waited, "depth", 0) > 0
 _SERVING: contextvars.ContextVar[int | None] = contextvars.ContextVar("wire_serving",
                                                                      default=None)
 
@@ -442,6 +462,8 @@ class Endpoint:
         req = next(self._ids)
         description = what or method
         waiter = _AsyncWaiter(loop, self)
+        if eager and not self.serve_unrelated and not _is_waited_on():
+            eager = False  # driver code the kit does not wait for (see ``waited_on``)
         if eager:
             waiter.strand = strand
         self._pending[req] = waiter
@@ -988,6 +1010,13 @@ class Endpoint:
             run_in(mirrored or self._context_for(message), self._serve_sync, message)
 
     def _serve_sync(self, message: dict[str, Any]) -> None:
+        if message.get("method") != "$settle":
+            with waited_on():
+                self._serve_sync_request(message)
+            return
+        self._serve_sync_request(message)
+
+    def _serve_sync_request(self, message: dict[str, Any]) -> None:
         if message.get("method") == "$settle":
             loop = _running_loop()
             if loop is None:
