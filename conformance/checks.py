@@ -138,5 +138,18 @@ def check(rule: str, condition: object, message: str) -> bool:
     violate(rule, message)
 
 
+def require_method(rule: str, obj: Any, name: str) -> Any:
+    """``obj.<name>`` when the implementation offers that method, else ``None`` after a
+    failed check of ``rule``: for a test whose subject the method is, a missing method is
+    that rule's finding (a known deviation can confirm it), not an ``AttributeError``
+    that fails the test as an unexpected exception."""
+    method = getattr(obj, name, None)
+    if callable(method):
+        return method
+    owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+    check(rule, False, f"{owner} has no {name}() method")
+    return None
+
+
 def check_equal(rule: str, actual: Any, expected: Any, what: str) -> bool:
     return check(rule, actual == expected, f"{what}: expected {expected!r}, got {actual!r}")
