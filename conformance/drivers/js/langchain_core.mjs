@@ -499,7 +499,47 @@ const DEVIATIONS = {
     "run managers hold the starting manager's own handlers array (new CallbackManagerForChainRun("
     + "runId, this.handlers, ...), manager.js:397): a handler added to the manager after the start "
     + "gets the run's later events, its end included, without its start"),
+  "CB-EV-7": deviation(
+    "LangChain.js has no retry event: neither BaseRunManager (manager.js:89-130) nor "
+    + "BaseCallbackHandler (base.js) has handleRetry, so a run manager offers no on_retry"),
+  "CB-EV-8": deviation(
+    "in-run events take no extra fields: handleText(text), handleToolEnd(output), "
+    + "handleAgentAction(action) ... (manager.js:111, 288) have no parameter for them, so extra "
+    + "keywords never reach the handlers"),
+  "CB-ID-7": deviation(
+    "an explicit parent run id is ignored: handleChainStart takes _parentRunId and passes "
+    + "this._parentRunId to the handlers and the run manager (manager.js:384-397); the tool, "
+    + "retriever and LLM starts do the same"),
+  "CB-IGN-3": deviation(
+    "BaseCallbackHandler has no ignoreChatModel flag (base.js:59-64): chat-model runs are gated "
+    + "by ignoreLLM (handleChatModelStart, manager.js:366; CallbackManagerForLLMRun), so "
+    + "ignore_chat_model silences nothing"),
+  "CB-IGN-6": deviation(
+    "there is no retry event and no ignoreRetry flag (base.js:59-64; see CB-EV-7): "
+    + "ignore_retry has nothing to silence"),
+  "CB-IGN-7": deviation(
+    "ignoreLLM also silences chat-model runs (handleChatModelStart checks handler.ignoreLLM, "
+    + "manager.js:366; their tokens and ends go through CallbackManagerForLLMRun), so a "
+    + "handler with ignore_llm misses a family that is not its own"),
+  "CB-MERGE-2": deviation(
+    "CallbackManager has no merge(): only copy(additionalHandlers, inherit) (manager.js:317-500)"),
+  "CB-NOOP-1": deviation(
+    "run managers have no getNoopManager() (BaseRunManager, manager.js:89): there is no noop "
+    + "run manager to dispatch nothing"),
+  "CB-NOOP-2": deviation(
+    "run managers have no getNoopManager() (manager.js:89), so no noop manager and no fields of one"),
+  "CB-SCOPE-4": deviation(
+    "new CallbackManager(parentRunId, {handlers}) keeps the array as given (manager.js:328): a "
+    + "handler listed twice gets every event twice (configure() de-duplicates, the constructor "
+    + "does not)"),
   // SHOULD rules (listed so the reason is on record; strict like the others)
+  "CB-MERGE-3": deviation("CallbackManager has no merge() (see CB-MERGE-2)"),
+  "CB-TAG-5": deviation(
+    "handlers receive the manager's own tags array (handler.handleChainStart?.(..., this.tags, "
+    + "...), manager.js:390): a handler that mutates it relabels the manager and later runs"),
+  "CB-META-4": deviation(
+    "handlers receive the manager's own metadata object (manager.js:390): a handler that "
+    + "mutates it changes the manager's metadata"),
   "CB-PAIR-5": deviation(
     "run managers share the starting manager's handlers array (manager.js:397), so the handlers "
     + "of a run are not fixed at its start"),
