@@ -10,6 +10,8 @@ conformance/drivers/js``).
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,11 +40,43 @@ RECORDED = {
 BLOCKED_BY_CONS_3 = {"CB-CONS-2", "CB-CONS-4"}
 
 
+SCHEMA = REPO / "specs" / "schemas" / "wire" / "message.schema.json"
+
+
 @pytest.fixture(scope="module")
-def certification(tmp_path_factory: pytest.TempPathFactory) -> Certification:
-    workdir = tmp_path_factory.mktemp("langchain-js")
-    return certify("langchain_js", "langchain_js",
-                   [SUITES / "callbacks" / name for name in MODULES], workdir)
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("langchain-js")
+
+
+@pytest.fixture(scope="module")
+def certification(workdir: Path) -> Certification:
+    """The small certification, every line of its sessions with the driver logged."""
+    previous = os.environ.get("RUNCERT_WIRE_LOG")
+    os.environ["RUNCERT_WIRE_LOG"] = str(workdir / "session.log")
+    try:
+        return certify("langchain_js", "langchain_js",
+                       [SUITES / "callbacks" / name for name in MODULES], workdir)
+    finally:
+        if previous is None:
+            del os.environ["RUNCERT_WIRE_LOG"]
+        else:
+            os.environ["RUNCERT_WIRE_LOG"] = previous
+
+
+def test_every_line_of_the_session_is_valid(certification: Certification, workdir: Path) -> None:
+    """What the Node driver writes, and what the kit writes to it, is runcert-wire/1."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    lines = (workdir / "session.log").read_text(encoding="utf-8").splitlines()
+    sent = {"<": 0, ">": 0}
+    for number, line in enumerate(lines, 1):
+        direction, _, raw = line.partition(" ")
+        message = json.loads(raw)
+        errors = sorted(validator.iter_errors(message), key=str)
+        assert not errors, f"line {number} ({direction}): {errors[0].message}: {raw[:300]}"
+        sent[direction] += 1
+    assert sent["<"] > 100 and sent[">"] > 100, sent
 
 
 def test_hello_declares_the_async_lane_and_the_manifest() -> None:
