@@ -13,7 +13,6 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from conformance.adapter import Adapter
@@ -36,7 +35,6 @@ class Contract:
     lanes: Mapping[str, str]  # lane -> the adapter capability that runs it
     program_lanes: tuple[str, ...]  # the lanes its programs (transcripts) run on
     checker: type  # the transcript Checker of its program and results
-    suites: Path  # its packaged suites (collected when pytest is given no path)
     #: observe(adapter, program, lane): the records and outcomes of a program
     observe: Callable[[Adapter, dict[str, Any], str], Observation]
     #: record(doc, adapter): a scenario's results on adapter (RecordError if it cannot)

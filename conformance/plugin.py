@@ -36,7 +36,7 @@ from conformance.resolve import ResolutionError, resolve
 from conformance.rules import RULE_ID, catalogue, contract_rules
 from conformance.watchdog import HAS_ALARM, ORIGINAL, AlarmGuard, InFlight, Watchdog
 
-USER_SUITE = Path(__file__).resolve().parent / "suites" / "user"  # users' own transcripts
+KIT = Path(__file__).resolve().parent  # holds every packaged suite: <half>/suites/, suites/user/
 PROFILES = {"fast": 15, "default": 60, "thorough": 400}
 
 adapter_key = pytest.StashKey[Adapter]()
@@ -237,7 +237,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     paths_given = config.args_source == pytest.Config.ArgsSource.ARGS
     config.stash[partial_key] = paths_given or bool(patterns)
     if not paths_given:
-        config.args = packaged_suites()  # no paths given: run the packaged suites
+        config.args = [str(KIT)]  # no paths given: run the packaged suites
     _quiet_neighbours(config)
     if not is_worker(config):
         config.pluginmanager.register(_VerdictCollector(config), "runcert-verdicts")
@@ -256,13 +256,6 @@ def _refuse_recording(config: pytest.Config, adapter: Adapter) -> None:
             f"runcert: --snapshot-update records the golden transcripts from "
             f"--impl=reference only; it is not an option of a certification "
             f"(--impl={config.getoption('runcert_impl')})")
-
-
-def packaged_suites() -> list[str]:
-    """Every contract's packaged suites, then the users' transcripts."""
-    from conformance.contracts import contracts
-
-    return [str(c.suites) for c in contracts().values()] + [str(USER_SUITE)]
 
 
 def _choose_seed(config: pytest.Config) -> None:

@@ -4,7 +4,6 @@ the definitions of its implementations' deviation reproductions."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from conformance.adapter import CB_TRACE_GROUP, Adapter
@@ -50,6 +49,5 @@ def needs(doc: dict[str, Any], lane: str) -> list[str]:
 
 CONTRACT = Contract(
     name="callbacks", prefix="CB-", area="CB", lanes=LANE_CAPABILITY,
-    program_lanes=("sync", "async"), checker=CallbackChecker,
-    suites=Path(__file__).resolve().parent / "suites", observe=observe,
+    program_lanes=("sync", "async"), checker=CallbackChecker, observe=observe,
     record=record, needs=needs, replay=replay, deviations={"langchain_core": LANGCHAIN_CORE})

@@ -4,7 +4,6 @@ definitions of its implementations' deviation reproductions."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from conformance.adapter import RS_ASYNC, RS_SYNC, Adapter
@@ -41,6 +40,5 @@ def replay(doc: dict[str, Any], adapter: Adapter, lane: str) -> Any:
 
 CONTRACT = Contract(
     name="streams", prefix="RS-", area="STREAM", lanes={"sync": RS_SYNC, "async": RS_ASYNC},
-    program_lanes=("async",), checker=StreamChecker,
-    suites=Path(__file__).resolve().parent / "suites", observe=observe, record=record,
+    program_lanes=("async",), checker=StreamChecker, observe=observe, record=record,
     needs=needs, replay=replay, deviations={"langgraph": LANGGRAPH})
