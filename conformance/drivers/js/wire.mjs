@@ -564,7 +564,16 @@ export class Connection {
 
   dispatch(message) {
     if (message.classes) for (const [cid, d] of Object.entries(message.classes)) this.peerClasses.set(cid, d);
-    if (message.sync) for (const item of message.sync) this.decode(item);
+    if (message.sync) {
+      for (const item of message.sync) {
+        try {
+          this.decode(item);
+        } catch (error) {
+          // the state or contents of something this side no longer holds (an earlier epoch)
+          process.stderr.write(`runcert js driver: sync item ignored: ${error?.message ?? error}\n`);
+        }
+      }
+    }
     if (message.release) {
       for (const [wid] of message.release) {
         const entry = this.mirrored.get(wid);
