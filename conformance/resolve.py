@@ -129,8 +129,8 @@ def resolve(name: str) -> Adapter:
 
 
 def _langchain_js() -> Adapter:
-    from .adapters import langchain_js
-    from .checks import ImplementationLost
+    from conformance.adapters import langchain_js
+    from conformance.checks import ImplementationLost
 
     try:
         return langchain_js.adapter()
@@ -141,8 +141,8 @@ def _langchain_js() -> Adapter:
 
 
 def _over_the_wire(name: str) -> Adapter:
-    from .adapters.wire import wire_adapter
-    from .checks import ImplementationLost
+    from conformance.adapters.wire import wire_adapter
+    from conformance.checks import ImplementationLost
 
     try:
         return wire_adapter(name)

@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..adapter import Adapter, AdapterError
+from conformance.adapter import Adapter, AdapterError
 
 DRIVER_DIR = Path(__file__).resolve().parent.parent / "drivers" / "js"
 DRIVER = DRIVER_DIR / "langchain_core.mjs"
@@ -46,7 +46,7 @@ def adapter() -> Adapter:
     reason = missing()
     if reason is not None:
         raise AdapterError(reason)
-    from .wire.kit import adapter_for, driver_for
+    from conformance.adapters.wire.kit import adapter_for, driver_for
 
     node = shutil.which("node")
     assert node is not None

@@ -46,7 +46,6 @@ def main(argv: list[str] | None = None) -> int:
         profiler.runcall(original_run, self)
 
     threading.Thread.run = profiled_run  # type: ignore[method-assign]
-    import atexit
     import pstats
 
     def dump() -> None:
@@ -65,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     serving.BEFORE_EXIT.append(dump)
     return serve(adapter)
+
 
 if __name__ == "__main__":
     code = main()

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.certify import CALLBACK_SUITES, STREAM_SUITES, Certification, certify
+from tests.certify import CALLBACK_SUITES, Certification, certify
 
 #: Property-based modules run for a callback variant only when they cite its rule (as
 #: tests/test_broken.py does: the rest of a run's time is theirs).

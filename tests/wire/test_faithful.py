@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from tests.certify import Certification, assert_rejected, certify, start_all
-from tests.wire.harness import STREAM_SUITES, callback_suites, certify_over_wire
+from tests.certify import STREAM_SUITES
+from tests.wire.harness import callback_suites, certify_over_wire
 
 CALLBACK_SAMPLE = [
     "run_shares_handler_list",      # a list shared between two objects of the driver

@@ -14,6 +14,6 @@ ordinary adapter contract, so every suite runs unchanged. The package holds:
 Nothing here imports an implementation: the driver does.
 """
 
-from .kit import PREFIX, adapter_for, driver_for, wire_adapter
+from conformance.adapters.wire.kit import PREFIX, adapter_for, driver_for, wire_adapter
 
 __all__ = ["PREFIX", "adapter_for", "driver_for", "wire_adapter"]

@@ -17,10 +17,10 @@ from collections.abc import Coroutine, Generator
 from types import coroutine
 from typing import Any
 
+from conformance.adapters.wire.contexts import run_in, waited_on
+
 
 def _run_in(context: contextvars.Context, function: Any, *args: Any) -> Any:
-    from .endpoint import run_in, waited_on
-
     with waited_on():
         return run_in(context, function, *args)
 

@@ -39,8 +39,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from .codec import Codec, Outgoing, WireValueError
-from .eager import first_step, first_step_in_task
+from conformance.adapters.wire.codec import Codec, Outgoing, WireValueError
+from conformance.adapters.wire.contexts import is_waited_on, run_in, waited_on
+from conformance.adapters.wire.eager import first_step, first_step_in_task
 
 #: What a waiter gets when the connection is lost.
 LOST = "lost"
@@ -54,27 +55,6 @@ SETTLE_ROUNDS = 200
 #: own, so what the implementation keeps in context variables lives on from one call to
 #: the next, as it does in process (``specs/wire.md``, "Contexts").
 _CONTEXT_KEY: contextvars.ContextVar[tuple[int, int]] = contextvars.ContextVar("wire_context")
-_entered = threading.local()  # the mirrored contexts this thread runs in, innermost last
-#: Driver side: how deeply this thread runs code the kit waits for synchronously (the first
-#: step of an eager request, a sync request). Only such code may make eager requests of
-#: its own: the kit serves them at once, as a nested call in process. A task of the
-#: implementation that runs later (a background pump) makes ordinary async requests, which
-#: the kit serves on its loop when that loop turns, as the task would run in process.
-_waited = threading.local()
-
-
-@contextlib.contextmanager
-def waited_on() -> Any:
-    """Mark the code run inside as code the peer waits for synchronously."""
-    _waited.depth = getattr(_waited, "depth", 0) + 1
-    try:
-        yield
-    finally:
-        _waited.depth -= 1
-
-
-def _is_waited_on() -> bool:
-    return getattr(_waited, "depth", 0) > 0
 _SERVING: contextvars.ContextVar[int | None] = contextvars.ContextVar("wire_serving",
                                                                      default=None)
 
@@ -462,7 +442,7 @@ class Endpoint:
         req = next(self._ids)
         description = what or method
         waiter = _AsyncWaiter(loop, self)
-        if eager and not self.serve_unrelated and not _is_waited_on():
+        if eager and not self.serve_unrelated and not is_waited_on():
             eager = False  # driver code the kit does not wait for (see ``waited_on``)
         if eager:
             waiter.strand = strand
@@ -1088,25 +1068,6 @@ class Endpoint:
             with contextlib.suppress(ConnectionLost):
                 self.send({"t": "error", "re": message["id"]},
                           {"error": WireValueError(f"the answer cannot be sent: {exc}")})
-
-
-def run_in(context: contextvars.Context, function: Callable[..., Any], *args: Any) -> Any:
-    """``function(*args)`` in ``context``: directly when this thread runs in it already
-    (a request nested in one of the same context), else entered for the call (a copy
-    when another thread runs in it now)."""
-    stack: list[contextvars.Context] = _entered.__dict__.setdefault("stack", [])
-    if stack and stack[-1] is context:
-        return function(*args)
-    stack.append(context)
-    try:
-        try:
-            return context.run(function, *args)
-        except RuntimeError as exc:
-            if "already entered" not in str(exc):
-                raise
-            return context.copy().run(function, *args)
-    finally:
-        stack.pop()
 
 
 def enlarge_pipe(stream: Any, size: int = 1 << 20) -> None:

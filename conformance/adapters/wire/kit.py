@@ -25,22 +25,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ...adapter import (
-    Adapter, CallbackFactories, Deviation, ProjectionSpec, StreamFactories,
+from conformance.adapter import (
+    Adapter,
+    CallbackFactories,
+    Deviation,
+    ProjectionSpec,
+    StreamFactories,
 )
-from .process import WireDriver
+from conformance.adapters.wire.process import WireDriver
+from conformance.adapters.wire.protocol import RootRef
 
 PREFIX = "wire:"
 PYTHON_DRIVER = "conformance.drivers.python_reference"
 DEFAULT_SILENCE = 60.0
 _drivers: dict[str, WireDriver] = {}
-
-
-class RootRef:
-    """A root of the driver, by name: encoded as ``{"$root": name}``."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
 
 
 class RootFunction:

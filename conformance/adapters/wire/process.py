@@ -25,15 +25,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from ... import aio, checks
-from ...checks import ImplementationLost, ImplementationTimeout
-from .codec import Codec, Json, describe_class, qualified_name
-from .endpoint import Abandoned, ConnectionLost, Endpoint, enlarge_pipe
-from .protocol import PROTOCOL, HelloError
-from .proxies import (
-    RemoteObject, WireHandler, build_proxy_class, callable_proxy_class, handler_description,
+from conformance import aio, checks
+from conformance.adapters.wire.codec import Codec, Json, describe_class, qualified_name
+from conformance.adapters.wire.endpoint import (
+    Abandoned,
+    ConnectionLost,
+    Endpoint,
+    enlarge_pipe,
+)
+from conformance.adapters.wire.protocol import PROTOCOL, HelloError, RootRef
+from conformance.adapters.wire.proxies import (
+    RemoteObject,
+    WireHandler,
+    build_proxy_class,
+    callable_proxy_class,
+    handler_description,
     handler_state,
 )
+from conformance.checks import ImplementationLost, ImplementationTimeout
 
 #: Seconds a driver may take to say hello.
 HELLO_TIMEOUT = 60.0
@@ -96,8 +105,6 @@ class KitStandIns:
         return None
 
     def special(self, obj: Any) -> Json | None:
-        from .kit import RootRef
-
         if isinstance(obj, RootRef):
             return {"$root": obj.name}
         if isinstance(obj, type):
@@ -363,7 +370,7 @@ class WireDriver:
         """The kit's handler base classes: each event method of the driver's base class
         (own or inherited) as a no-op of the same kind, its flags as class attributes; the
         async base derives from the sync one when the driver's does."""
-        from .proxies import build_handler_base
+        from conformance.adapters.wire.proxies import build_handler_base
 
         built: dict[str, type] = {}
         qualnames: dict[str, str] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...checks import ImplementationLost
+from conformance.checks import ImplementationLost
 
 #: The protocol version this kit speaks; a driver's hello must name it.
 PROTOCOL = "runcert-wire/1"
@@ -16,3 +16,10 @@ STREAM_ROOTS = ("open_run", "tee", "open_sync_run", "nested")
 
 class HelloError(ImplementationLost):
     """A driver that did not start, or whose hello is not the protocol's."""
+
+
+class RootRef:
+    """A root of the driver, by name: encoded as ``{"$root": name}``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name

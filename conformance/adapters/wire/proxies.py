@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .codec import INTERFACES, Json, make_signature, method_kind
+from conformance.adapters.wire.codec import INTERFACES, Json, make_signature, method_kind
 
-if TYPE_CHECKING:
-    from .process import Generation, WireDriver
+# The driver connection and its current process (``process.WireDriver``, ``process.Generation``)
+# use the classes built here, so this module names them without importing them.
+WireDriver = Any
+Generation = Any
 
 
 class RemoteObject:

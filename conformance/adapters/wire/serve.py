@@ -26,11 +26,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
-from ...adapter import Adapter, ProjectionSpec, entries
-from .codec import Codec, Json, Outgoing
-from .endpoint import Endpoint, enlarge_pipe
-from .protocol import CALLBACK_ROOTS, PROTOCOL, STREAM_ROOTS
-
+from conformance.adapter import Adapter, ProjectionSpec, entries
+from conformance.adapters.wire.codec import Codec, Json, Outgoing
+from conformance.adapters.wire.endpoint import Endpoint, enlarge_pipe
+from conformance.adapters.wire.protocol import CALLBACK_ROOTS, PROTOCOL, STREAM_ROOTS
 
 #: The driver's GIL switch interval, seconds (CPython's default is 0.005).
 SWITCH_INTERVAL = 0.0005
