@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SUITE = REPO / "conformance" / "suites" / "callbacks" / "test_identity.py"
+SUITE = REPO / "conformance" / "callbacks" / "suites" / "test_identity.py"
 FIRST = "test_explicit_run_id[sync-retriever]"  # the first test to start a retriever run
 DRIVERS = {  # driver -> (outcome of the test in flight, what its message says)
     "crashing": ("fail", "it closed the connection (its process exited with status 3)"),

@@ -121,7 +121,7 @@ def test_is_async(cb, lane):
     cls = manager_class(cb, lane)
     expected = lane == "async"
     check_equal("CB-CONS-4", cls([]).is_async, expected, f"{cls.__name__}([]).is_async")
-    check_equal("CB-CONS-4", cls.configure().is_async, expected,
+    check_equal("CB-CONS-4", configure(cb, lane).is_async, expected,
                 f"{cls.__name__}.configure().is_async")
 
 

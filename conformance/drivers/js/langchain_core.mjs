@@ -478,6 +478,10 @@ const DEVIATIONS = {
     "CallbackManager.configure() given no handlers, tags or metadata returns undefined, not an "
     + "empty manager: _configureSync builds one only `if (inheritableHandlers || localHandlers)` "
     + "(manager.js:514) and returns the variable as it is (:596); callers write manager?.handle*"),
+  "CB-TAG-2": deviation(
+    "CallbackManager.configure() given tags but no handler returns undefined and drops the "
+    + "tags: _configureSync adds them only `if (callbackManager)` (manager.js:559-561), and a "
+    + "manager is built only for handlers (:514)"),
   "CB-CONS-5": deviation(
     "addHandler(handler) pushes the handler again when it is already held: no de-duplication "
     + "(manager.js:439), so a re-added handler gets every event twice"),
