@@ -40,6 +40,14 @@ class ImplementationTimeout(BaseException):
     """
 
 
+class ImplementationLost(BaseException):
+    """The implementation's process is gone or broke its protocol (an implementation
+    certified over the wire: ``conformance.adapters.wire``). A verdict like a timeout:
+    the message names the driver and the request in flight, and no observation of the
+    test may absorb it.
+    """
+
+
 class ImplementationRaised(Exception):
     """The implementation raised a ``BaseException`` that is not an ``Exception``
     (``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit``, a subclass of its own)
@@ -73,7 +81,7 @@ def tampering(changes: list[str]) -> str:
 #: The kit's own verdicts. Code that catches what the implementation raises, to observe
 #: it, must let these through (:func:`escape_verdict`): a timeout or a violation found
 #: while observing is the finding, never an observation to compare.
-VERDICTS = (ImplementationTimeout, RuleViolation)
+VERDICTS = (ImplementationTimeout, RuleViolation, ImplementationLost)
 
 
 def escape_verdict(exc: BaseException) -> None:
@@ -128,6 +136,19 @@ def check(rule: str, condition: object, message: str) -> bool:
         _current.confirmed.append((rule, message))
         return False
     violate(rule, message)
+
+
+def require_method(rule: str, obj: Any, name: str) -> Any:
+    """``obj.<name>`` when the implementation offers that method, else ``None`` after a
+    failed check of ``rule``: for a test whose subject the method is, a missing method is
+    that rule's finding (a known deviation can confirm it), not an ``AttributeError``
+    that fails the test as an unexpected exception."""
+    method = getattr(obj, name, None)
+    if callable(method):
+        return method
+    owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+    check(rule, False, f"{owner} has no {name}() method")
+    return None
 
 
 def check_equal(rule: str, actual: Any, expected: Any, what: str) -> bool:

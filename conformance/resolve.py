@@ -28,8 +28,12 @@ class ResolutionError(Exception):
     """``--impl`` names nothing usable; the message says why and lists the choices."""
 
 
+#: Built-in implementations served by a driver process in another language (specs/wire.md).
+DRIVERS = ("langchain_js",)
+
+
 def choices() -> list[str]:
-    names = set(BUILTIN)
+    names = set(BUILTIN) | set(DRIVERS)
     names.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
     return sorted(names)
 
@@ -86,7 +90,11 @@ def _from_module(spec: str, origin: str) -> Any:
 def resolve(name: str) -> Adapter:
     if not name or not name.strip():
         raise ResolutionError(f"--impl needs a name; {_valid()}")
-    if name in BUILTIN:
+    if name.startswith("wire:"):  # a driver process over the wire protocol (specs/wire.md)
+        obj = _over_the_wire(name)
+    elif name == "langchain_js":
+        obj = _langchain_js()
+    elif name in BUILTIN:
         try:
             obj = _from_module(BUILTIN[name], name)
         except ResolutionError as exc:
@@ -118,3 +126,25 @@ def resolve(name: str) -> Adapter:
         return validate_adapter(obj, f"--impl={name}")
     except AdapterError as exc:
         raise ResolutionError(str(exc)) from None
+
+
+def _langchain_js() -> Adapter:
+    from conformance.adapters import langchain_js
+    from conformance.checks import ImplementationLost
+
+    try:
+        return langchain_js.adapter()
+    except AdapterError as exc:
+        raise ResolutionError(str(exc)) from None
+    except (ValueError, ImplementationLost) as exc:
+        raise ResolutionError(f"--impl=langchain_js: {exc}") from None
+
+
+def _over_the_wire(name: str) -> Adapter:
+    from conformance.adapters.wire import wire_adapter
+    from conformance.checks import ImplementationLost
+
+    try:
+        return wire_adapter(name)
+    except (ValueError, ImplementationLost) as exc:
+        raise ResolutionError(f"--impl={name}: {exc}") from None

@@ -17,6 +17,7 @@ import pytest
 
 from conformance import aio
 from conformance.adapter import CALLBACK_LANES, CallbackFactories
+from conformance.checks import violate
 from conformance.outcomes import NA_PREFIX
 
 T = TypeVar("T")
@@ -55,8 +56,43 @@ def manager_class(cb: CallbackFactories, lane: str) -> type:
 
 
 def configure(cb: CallbackFactories, lane: str, **kwargs: Any) -> Any:
-    """``CallbackManager.configure(**kwargs)`` (or the async manager's) of the implementation."""
-    return manager_class(cb, lane).configure(**kwargs)
+    """``CallbackManager.configure(**kwargs)`` (or the async manager's) of the implementation.
+
+    A test that needs the manager ``configure`` returns, and gets none (LangChain.js
+    returns ``undefined`` when given no handler), stops on the rule whose subject that
+    argument is (:data:`CONFIGURED_BY`; CB-CONS-3 for no argument at all), instead of an
+    ``AttributeError`` blamed on the test's own rule.
+    """
+    cls = manager_class(cb, lane)
+    manager = cls.configure(**kwargs)
+    if manager is None:
+        given = [name for name in CONFIGURED_BY if kwargs.get(name)]
+        shown = ", ".join(f"{name}={kwargs[name]!r}" for name in given)
+        violate(CONFIGURED_BY[given[0]] if given else "CB-CONS-3",
+                f"{cls.__name__}.configure({shown}) returned None, not a manager; this test "
+                f"starts its runs on one")
+    return manager
+
+
+#: configure()'s arguments, each with the rule that says what the manager does with it.
+CONFIGURED_BY = {"inheritable_callbacks": "CB-SCOPE-1", "local_callbacks": "CB-SCOPE-2",
+                 "inheritable_tags": "CB-TAG-2", "local_tags": "CB-TAG-3",
+                 "inheritable_metadata": "CB-META-2", "local_metadata": "CB-META-2"}
+
+
+#: In-run events a scenario dispatches only where the run manager offers them, with the
+#: rule whose subject each is. An implementation without ``on_retry`` (LangChain.js has no
+#: retry event) fails that rule in its own tests; the scenarios of other rules, which use a
+#: retry as one event among others, are played with the events it has, so that their
+#: rules are certified rather than failed by an ``AttributeError``.
+SCENARIO_OPTIONAL = {"on_retry": "CB-EV-7"}
+
+
+def offered(run_manager: Any, name: str) -> Any:
+    """``run_manager.<name>``; ``None`` for a missing event of :data:`SCENARIO_OPTIONAL`."""
+    if name in SCENARIO_OPTIONAL:
+        return getattr(run_manager, name, None)
+    return getattr(run_manager, name)
 
 
 def run(lane: str, scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -389,12 +389,56 @@ def playable(program: dict[str, Any], adapter: Adapter) -> dict[str, Any]:
     other kind. Golden transcripts record what handlers of given kinds saw: they are
     not played this way (their test needs the lanes of their handlers).
     """
+    if not offers_retry(adapter):
+        program = {**program, "requests": [{**r, "root": _without_retries(r["root"])}
+                                           for r in program["requests"]]}
     kinds = handler_kinds(adapter)
     if len(kinds) != 1:
         return program
     handlers = {label: {**spec, "async": kinds[0]}
                 for label, spec in program.get("handlers", {}).items()}
     return {**program, "handlers": handlers}
+
+
+def _without_retries(node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` and its children without their retry steps."""
+    steps = []
+    for step in node.get("steps", []):
+        if "retry" in step:
+            continue
+        if "call" in step:
+            step = {**step, "call": _without_retries(step["call"])}
+        steps.append(step)
+    return {**node, "steps": steps}
+
+
+_retry_offered: dict[int, bool] = {}
+
+
+def offers_retry(adapter: Adapter) -> bool:
+    """Whether the implementation's run managers have ``on_retry`` (asked once per adapter,
+    of a chain run started on a fresh manager with no handlers). Where they have none
+    (LangChain.js), :func:`playable` programs are played without their retry steps: the
+    absence is CB-EV-7's finding (``lanes.SCENARIO_OPTIONAL``), and the laws are certified
+    on the events the implementation has."""
+    key = id(adapter)
+    if key not in _retry_offered:
+        factories = adapter.callbacks
+        offered = True
+        if factories is not None:
+            lane = "sync" if factories.callback_manager is not None else "async"
+            cls = lanes.manager_class(factories, lane)
+
+            async def probe() -> bool:
+                started = await call(cls([]).on_chain_start({"name": "probe"}, {}))
+                return callable(getattr(started, "on_retry", None))
+
+            try:
+                offered = bool(lanes.run(lane, probe))
+            except Exception:  # noqa: BLE001 - cannot tell: play programs as drawn
+                offered = True
+        _retry_offered[key] = offered
+    return _retry_offered[key]
 
 
 def run_program(adapter: Adapter, program: dict[str, Any], lane: str) -> Result:

@@ -82,8 +82,10 @@ def test_run_manager_rejects_positional(cb, lane, kind):
 def test_configure_with_nothing(cb, lane):
     cls = manager_class(cb, lane)
     manager = cls.configure()
-    check("CB-CONS-3", isinstance(manager, cls),
-          f"configure() on {cls.__name__}: expected an instance of it, got {type(manager)!r}")
+    if not check("CB-CONS-3", isinstance(manager, cls),
+                 f"configure() on {cls.__name__}: expected an instance of it, got "
+                 f"{type(manager)!r}"):
+        return
     check_equal("CB-CONS-3", manager.handlers, [], "handlers")
     _check_fields("CB-CONS-3", manager, EMPTY, f"{cls.__name__}.configure()")
 
@@ -105,6 +107,10 @@ def test_configure_with_nothing_near_a_run(cb, handler, lane, where):
         return cls.configure()
 
     manager = run(lane, scenario)
+    if not check("CB-CONS-3", isinstance(manager, cls),
+                 f"configure() {where} on {cls.__name__}: expected an instance of it, got "
+                 f"{type(manager)!r}"):
+        return
     check_equal("CB-CONS-3", manager.handlers, [], f"handlers of configure() {where}")
     _check_fields("CB-CONS-3", manager, EMPTY,
                   f"{cls.__name__}.configure() called {where} of another manager")
@@ -115,7 +121,7 @@ def test_is_async(cb, lane):
     cls = manager_class(cb, lane)
     expected = lane == "async"
     check_equal("CB-CONS-4", cls([]).is_async, expected, f"{cls.__name__}([]).is_async")
-    check_equal("CB-CONS-4", cls.configure().is_async, expected,
+    check_equal("CB-CONS-4", configure(cb, lane).is_async, expected,
                 f"{cls.__name__}.configure().is_async")
 
 

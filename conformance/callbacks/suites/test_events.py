@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from conformance.checks import check, check_equal
-from conformance.callbacks.lanes import call, configure, handler_kind_params, run
+from conformance.checks import check, check_equal, require_method
+from conformance.callbacks.lanes import call, configure, handler_kind_params, offered, run
 
 # -- run helpers shared by the callback suites ------------------------------------------
 
@@ -321,8 +321,17 @@ def test_on_text(cb, handler, log, lane, kind, text):
 @pytest.mark.parametrize("kind", KINDS)
 def test_on_retry(cb, handler, log, lane, kind):
     retry_state = object()
-    parent, inner = _nested_run(cb, lane, handler("h"), kind,
-                                lambda rm: call(rm.on_retry(retry_state)))
+    offered = []
+
+    async def retry(rm):
+        on_retry = require_method("CB-EV-7", rm, "on_retry")
+        offered.append(on_retry is not None)
+        if on_retry is not None:
+            await call(on_retry(retry_state))
+
+    parent, inner = _nested_run(cb, lane, handler("h"), kind, retry)
+    if not all(offered):
+        return
     retries = log.named("on_retry", "h")
     if not check_equal("CB-EV-7", len(retries), 1, f"on_retry events from a {kind} run"):
         return
@@ -344,14 +353,19 @@ def test_keyword_pass_through(cb, handler, log, lane, kind):
         manager = configure(cb, lane, inheritable_callbacks=[h])
         rm = await start(manager, kind, name="run name", extra=marker)
         await call(rm.on_text("t", extra=marker))
-        await call(rm.on_retry(object(), extra=marker))
+        retry = offered(rm, "on_retry")
+        if retry is not None:
+            await call(retry(object(), extra=marker))
+            retried.append(True)
         if kind in STREAMING:
             await call(rm.on_llm_new_token("tok", chunk=chunk, extra=marker))
         await end(rm, kind, extra=marker)
 
+    retried: list[bool] = []
     run(lane, scenario)
     events = log.of("h")
-    check("CB-EV-8", len(events) >= 4, f"expected every event of the run, got {events}")
+    check("CB-EV-8", len(events) >= 3 + len(retried),
+          f"expected every event of the run, got {events}")
     for event in events:
         check("CB-EV-8", event.kwargs.get("extra") is marker,
               f"{event.name}: keyword extra expected {marker!r}, got {event.kwargs.get('extra')!r}")
@@ -455,7 +469,9 @@ async def every_event_of(manager: Any, kind: str, emit: Any) -> None:
     if kind in STREAMING:
         await emit("on_llm_new_token", lambda: call(ok.on_llm_new_token("tok", chunk=object())))
     await emit("on_text", lambda: call(ok.on_text("text")))
-    await emit("on_retry", lambda: call(ok.on_retry(object())))
+    retry = offered(ok, "on_retry")  # None where the implementation has no retries (CB-EV-7)
+    if retry is not None:
+        await emit("on_retry", lambda: call(retry(object())))
     dispatcher = manager if kind in STREAMING else ok.get_child()
     await emit("on_custom_event",
                lambda: call(dispatcher.on_custom_event("progress", {"n": 1}, run_id=ok.run_id)))

@@ -195,7 +195,7 @@ def test_unconfigured_manager_reaches_nobody(cb, handler, log, lane):
 @pytest.mark.parametrize("build", ["constructor", "configure"])
 def test_handlers_do_not_leak_between_managers(cb, handler, lane, build):
     cls = manager_class(cb, lane)
-    make = (lambda: cls([])) if build == "constructor" else cls.configure
+    make = (lambda: cls([])) if build == "constructor" else (lambda: configure(cb, lane))
     first, second = make(), make()
     first.add_handler(handler("one"))
     first.add_handler(handler("two"), inherit=False)

@@ -1,0 +1,1 @@
+"""Driver programs that serve implementations over the runcert wire protocol."""
