@@ -43,7 +43,7 @@ STREAM_SAMPLE = [
 
 def _names(package: str, sample: list[str]) -> list[str]:
     if os.environ.get("RUNCERT_WIRE_VARIANTS") == "all":
-        folder = Path(__file__).resolve().parents[1] / package.rpartition(".")[2]
+        folder = Path(__file__).resolve().parents[1].joinpath(*package.split(".")[1:])
         return sorted(p.stem for p in folder.glob("[a-z]*.py"))
     return sample
 
