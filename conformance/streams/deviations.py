@@ -64,10 +64,8 @@ LANGGRAPH: dict[str, dict[str, Any]] = {
         join("reader", "RS-ABORT-5"), drain("b"),
     ], projections=BOUNDED)),
     # -- releases before 1.2.6: abort() neither cancels the pull in flight nor closes the
-    # source (run_stream.py:428-443); RS-EXT-3 before 1.2.12
-    "RS-ABORT-1": stream_program(program(numbered(3), [
-        subscribe("values", "v"), take("v", 1), act("abort"), act("abort"),
-        counters("RS-ABORT-1"), drain("v")])),
+    # source (run_stream.py:428-443; RS-ABORT-1 holds there, the unclosed source is
+    # RS-ABORT-4's); RS-EXT-3 before 1.2.12
     # A reader waits on the held pull of {"n": 2}; right after abort() it must have ended.
     "RS-ABORT-2": stream_program(program(numbered(3), [
         *HELD, act("abort"), act("join", "RS-ABORT-2", task="reader", now=True),
