@@ -7,7 +7,8 @@ library at the installed (pinned) version: inside the entry's version range it m
 the rule). It is also replayed against the reference (it must give ``expected``). The
 files and the adapter's manifest name the same rules, reasons and ranges, and a file whose
 range holds for the installed version lists it in ``confirmed_on``. Implementations that
-are not installed are skipped. Re-record with
+are not installed (langchain_js: no ``node``, or the JS driver's packages not
+installed) are skipped. Re-record with
 ``python -m conformance.transcripts.record_deviations --impl NAME``.
 """
 
@@ -36,6 +37,9 @@ DEFINED = ("contract", "lanes", "program", "probe")  # what a definition fixes i
 
 
 def installed(name: str) -> bool:
+    if name == "langchain_js":  # served by the Node driver, not a Python package
+        from conformance.adapters import langchain_js
+        return langchain_js.missing() is None
     return importlib.util.find_spec(name) is not None
 
 

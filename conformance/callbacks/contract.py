@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.adapter import CB_TRACE_GROUP, Adapter
 from conformance.callbacks import manager_probes, probes  # noqa: F401 - the probes register
-from conformance.callbacks.deviations import LANGCHAIN_CORE
+from conformance.callbacks.deviations import LANGCHAIN_CORE, LANGCHAIN_JS
 from conformance.callbacks.format import CallbackChecker
 from conformance.callbacks.programs import LANE_CAPABILITY, compare, lanes_for, observe, replay
 from conformance.checks import RuleViolation
@@ -50,4 +50,5 @@ def needs(doc: dict[str, Any], lane: str) -> list[str]:
 CONTRACT = Contract(
     name="callbacks", prefix="CB-", area="CB", lanes=LANE_CAPABILITY,
     program_lanes=("sync", "async"), checker=CallbackChecker, observe=observe,
-    record=record, needs=needs, replay=replay, deviations={"langchain_core": LANGCHAIN_CORE})
+    record=record, needs=needs, replay=replay, deviations={"langchain_core": LANGCHAIN_CORE,
+                                                 "langchain_js": LANGCHAIN_JS})

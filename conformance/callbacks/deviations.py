@@ -1,7 +1,8 @@
-"""What reproduces each callback deviation of langchain_core: a callback program or a probe.
+"""What reproduces each callback deviation of langchain_core and of langchain_js (LangChain.js
+over the wire, async lane only): a callback program or a probe.
 
 Read by :mod:`conformance.transcripts.record_deviations`, which records the observations
-into ``conformance/transcripts/deviations/langchain_core/<RULE-ID>.json``. A program
+into ``conformance/transcripts/deviations/<implementation>/<RULE-ID>.json``. A program
 (:mod:`conformance.callbacks.programs`, built with the golden transcripts' builders) is
 used wherever one shows the deviation; the probes (:mod:`conformance.callbacks.probes`,
 :mod:`conformance.callbacks.manager_probes`) cover what a program cannot express.
@@ -87,4 +88,45 @@ LANGCHAIN_CORE: dict[str, dict[str, Any]] = {
     "CB-VERB-3": with_probe(["sync"], "stdout_chain_start"),
     "CB-VERB-5": with_probe(["sync"], "stdout_chain_start", serialized={"name": "c"},
                             name="given"),
+}
+
+ASYNC = ["async"]  # LangChain.js has no sync manager: its deviations show on the async lane
+
+
+def async_handler(**fields: Any) -> dict[str, Any]:
+    """A program's handler spec: an async recording handler, with ``fields`` added."""
+    return {"async": True, **fields}
+
+
+#: langchain_js (LangChain.js over the wire): rule -> the async lane plus a minimal program or
+#: a probe; langchain_core's definitions where they show the same behaviour on that lane.
+LANGCHAIN_JS: dict[str, dict[str, Any]] = {
+    # MUST rules
+    "CB-CONS-3": with_probe(ASYNC, "configure_result"),
+    "CB-TAG-2": with_probe(ASYNC, "configure_result", inheritable_tags=["t"]),
+    "CB-CONS-5": with_probe(ASYNC, "add_handler_twice"),
+    "CB-CUSTOM-1": with_probe(ASYNC, "custom_event_without_run_id"),
+    "CB-CUSTOM-3": LANGCHAIN_CORE["CB-CUSTOM-3"] | {"lanes": ASYNC},
+    "CB-DISP-6": LANGCHAIN_CORE["CB-DISP-6"],
+    "CB-EV-2": with_probe(ASYNC, "extra_arguments", event="on_tool_start"),
+    "CB-PAIR-2": with_probe(ASYNC, "handlers_changed_after_start", kind="tool"),
+    "CB-EV-7": with_probe(ASYNC, "offers", on="run_manager", names=["on_retry"]),
+    "CB-EV-8": with_probe(ASYNC, "extra_arguments", event="on_text"),
+    "CB-ID-7": LANGCHAIN_CORE["CB-ID-7"] | {"lanes": ASYNC},
+    "CB-IGN-3": with_program(ASYNC, program(
+        chat_model("tok"), {"no_chat": async_handler(ignore=["chat_model"])}, ["no_chat"])),
+    "CB-IGN-6": with_probe(ASYNC, "offers", on="run_manager", names=["on_retry"]),
+    "CB-IGN-7": with_program(ASYNC, program(
+        chat_model("tok"), {"no_llm": async_handler(ignore=["llm"])}, ["no_llm"])),
+    "CB-MERGE-2": with_probe(ASYNC, "offers", on="manager", names=["merge"]),
+    "CB-NOOP-1": with_probe(ASYNC, "offers", on="run_manager", names=["get_noop_manager"]),
+    "CB-NOOP-2": with_probe(ASYNC, "offers", on="run_manager", names=["get_noop_manager"]),
+    # configure() de-duplicates (a program's handlers go through it); the constructor not
+    "CB-SCOPE-4": with_probe(ASYNC, "constructed_with_duplicates"),
+    # SHOULD rules
+    "CB-MERGE-3": with_probe(ASYNC, "offers", on="manager", names=["merge"]),
+    "CB-TAG-5": LANGCHAIN_CORE["CB-TAG-5"] | {"lanes": ASYNC},
+    "CB-META-4": LANGCHAIN_CORE["CB-META-4"] | {"lanes": ASYNC},
+    "CB-PAIR-5": LANGCHAIN_CORE["CB-PAIR-5"] | {"lanes": ASYNC},
+    "CB-ASYNC-6": LANGCHAIN_CORE["CB-ASYNC-6"],
 }

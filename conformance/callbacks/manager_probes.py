@@ -195,3 +195,128 @@ def inline_multi_prompt_starts(adapter: Adapter, lane: str, prompts: int = 2) ->
 
     order = {run_id: f"prompt {i}" for i, run_id in enumerate(run(lane, scenario))}
     return [f"{label} {phase} {order.get(r, '?')}" for label, phase, r in trace]
+
+
+# -- API surface and argument probes (the deviations of managers without these features) --
+
+def _async_handler(adapter: Adapter, label: str, log: Log) -> Any:
+    """A recording handler the async lane can run (every implementation with that lane
+    takes an async handler; LangChain.js has no sync one)."""
+    return make_handler(adapter, label, log, is_async=True)
+
+
+@probe
+def configure_result(adapter: Adapter, lane: str, **kwargs: Any) -> Any:
+    """What the lane's ``configure(**kwargs)`` returns (CB-CONS-3 with no argument,
+    CB-TAG-2 with tags but no handler): ``None``, or a manager with its handlers and tags."""
+    manager = manager_class(factories(adapter), lane).configure(**kwargs)
+    if manager is None:
+        return {"configure returned": "None"}
+    return {"configure returned": "a manager", "handlers": _labels(manager.handlers),
+            "tags": sorted(manager.tags), "inheritable_tags": sorted(manager.inheritable_tags)}
+
+
+@probe
+def offers(adapter: Adapter, lane: str, on: str, names: list[str]) -> Any:
+    """Whether ``on`` (``manager``: a configured manager; ``run_manager``: the run manager
+    of a chain run it started) offers each method of ``names`` (CB-EV-7, CB-IGN-6,
+    CB-NOOP-1/2, CB-MERGE-2/3 on implementations without retries, noop managers or merge)."""
+    handler = _async_handler(adapter, "h", Log()) if lane == "async" else make_handler(
+        adapter, "h", Log())
+
+    async def scenario() -> Any:
+        manager = configured(adapter, lane, inheritable_callbacks=[handler])
+        if on == "manager":
+            return manager
+        if on == "run_manager":
+            return await call(manager.on_chain_start({"name": "c"}, {"q": 1}))
+        raise ProgramError(f"offers looks at a manager or a run_manager, not {on!r}")
+
+    subject = run(lane, scenario)
+    return {f"{on}.{name}": callable(getattr(subject, name, None)) for name in names}
+
+
+@probe
+def add_handler_twice(adapter: Adapter, lane: str) -> Any:
+    """``add_handler(h)`` twice on a configured manager (CB-CONS-5): the manager's handler
+    labels, and how many chain starts ``h`` then receives from one run."""
+    log = Log()
+    base, h = (_async_handler(adapter, label, log) if lane == "async"
+               else make_handler(adapter, label, log) for label in ("base", "h"))
+
+    async def scenario() -> Any:
+        manager = configured(adapter, lane, inheritable_callbacks=[base])
+        manager.add_handler(h)
+        manager.add_handler(h)
+        await call(manager.on_chain_start({"name": "c"}, {"q": 1}))
+        return manager
+
+    manager = run(lane, scenario)
+    return {"handlers": _labels(manager.handlers),
+            "starts received by h": len(log.named("on_chain_start", "h"))}
+
+
+@probe
+def extra_arguments(adapter: Adapter, lane: str, event: str) -> Any:
+    """What a handler receives of an argument beyond the event's own: ``inputs`` of a tool
+    start (CB-EV-2, ``event="on_tool_start"``) or the keyword ``extra`` of an in-run event
+    (CB-EV-8, ``event="on_text"``)."""
+    log = Log()
+    handler = (_async_handler(adapter, "h", log) if lane == "async"
+               else make_handler(adapter, "h", log))
+
+    async def scenario() -> None:
+        manager = configured(adapter, lane, inheritable_callbacks=[handler])
+        if event == "on_tool_start":
+            await call(manager.on_tool_start({"name": "t"}, "in", inputs={"x": 1}))
+        elif event == "on_text":
+            run_manager = await call(manager.on_chain_start({"name": "c"}, {"q": 1}))
+            await call(run_manager.on_text("t", extra=1))
+        else:
+            raise ProgramError(f"extra_arguments covers on_tool_start and on_text, not {event!r}")
+
+    run(lane, scenario)
+    received = log.named(event, "h")
+    if not received:
+        return {event: "no event"}
+    key = "inputs" if event == "on_tool_start" else "extra"
+    value = received[0].kwargs.get(key, received[0].args.get(key, "absent"))
+    return {f"{event} {key}": value if value is not None else "None"}
+
+
+@probe
+def custom_event_without_run_id(adapter: Adapter, lane: str) -> Any:
+    """Two ``on_custom_event`` calls without a run id on a configured manager
+    (CB-CUSTOM-1): whether each event reaches the handler with a run id, and how many
+    distinct ids they carry."""
+    log = Log()
+    handler = (_async_handler(adapter, "h", log) if lane == "async"
+               else make_handler(adapter, "h", log))
+
+    async def scenario() -> None:
+        manager = configured(adapter, lane, inheritable_callbacks=[handler])
+        await call(manager.on_custom_event("first", {}))
+        await call(manager.on_custom_event("second", {}))
+
+    run(lane, scenario)
+    ids = [e.run_id for e in log.named("on_custom_event", "h")]
+    return {"events": len(ids),
+            "run ids": ["a UUID" if isinstance(i, uuid.UUID) else repr(i) for i in ids],
+            "distinct": len({i for i in ids if i is not None})}
+
+
+@probe
+def constructed_with_duplicates(adapter: Adapter, lane: str) -> Any:
+    """A manager built by its constructor with handler ``h`` listed twice (CB-SCOPE-4):
+    how many starts and ends of one chain run ``h`` receives."""
+    log = Log()
+    h = (_async_handler(adapter, "h", log) if lane == "async"
+         else make_handler(adapter, "h", log))
+
+    async def scenario() -> None:
+        manager = manager_class(factories(adapter), lane)([h, h], [h, h], None)
+        run_manager = await call(manager.on_chain_start({"name": "c"}, {"q": 1}))
+        await call(run_manager.on_chain_end({"output": 1}))
+
+    run(lane, scenario)
+    return {name: len(log.named(name, "h")) for name in ("on_chain_start", "on_chain_end")}
