@@ -56,6 +56,12 @@ def _relay(coro: Coroutine[Any, Any, None], signal: Any) -> Generator[Any, Any, 
             signal = coro.throw(exc)
         except StopIteration:
             return
+    yield from _turns(coro, signal)
+
+
+def _turns(coro: Coroutine[Any, Any, None], signal: Any) -> Generator[Any, Any, None]:
+    """Yield ``signal`` to the task, then relay each answer (or thrown exception) of the
+    task's next turn to ``coro``, until it returns."""
     while True:
         try:
             answer = yield signal
@@ -107,17 +113,4 @@ class _Continue:
         self.coro, self.signal = coro, signal
 
     def __await__(self) -> Generator[Any, Any, None]:
-        coro, signal = self.coro, self.signal
-        while True:
-            try:
-                answer = yield signal
-            except BaseException as exc:  # noqa: BLE001 - thrown into the task: relay it
-                try:
-                    signal = coro.throw(exc)
-                except StopIteration:
-                    return
-            else:
-                try:
-                    signal = coro.send(answer)
-                except StopIteration:
-                    return
+        return (yield from _turns(self.coro, self.signal))

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from conformance.checks import check, check_equal, require_method
-from conformance.callbacks.lanes import call, configure, run
+from conformance.callbacks.lanes import configure, run
 
 from conformance.callbacks.suites.test_identity import KINDS, PARENT_KINDS, exercise, fail, start
 

@@ -125,8 +125,8 @@ def test_siblings_configured_from_one_parent(cb, handler, log, lane):
     parent = _parent_manager(cb, handler, lane)
     before = _fields(parent)
     one, two = handler("one"), handler("two")
-    first = configure(cb, lane, inheritable_callbacks=parent, local_callbacks=[one],
-                      local_tags=["one"], local_metadata={"one": 1})
+    configure(cb, lane, inheritable_callbacks=parent, local_callbacks=[one],
+              local_tags=["one"], local_metadata={"one": 1})  # the sibling configured first
     second = configure(cb, lane, inheritable_callbacks=parent, local_callbacks=[two])
     check("CB-SCOPE-3", one not in second.handlers and "one" not in second.tags
           and "one" not in second.metadata,
