@@ -29,7 +29,8 @@ class ResolutionError(Exception):
 
 
 #: Built-in implementations served by a driver process in another language (specs/wire.md).
-DRIVERS = ("langchain_js",)
+DRIVERS = {"langchain_js": "conformance.adapters.langchain_js",
+           "langgraph_js": "conformance.adapters.langgraph_js"}
 
 
 def choices() -> list[str]:
@@ -92,8 +93,8 @@ def resolve(name: str) -> Adapter:
         raise ResolutionError(f"--impl needs a name; {_valid()}")
     if name.startswith("wire:"):  # a driver process over the wire protocol (specs/wire.md)
         obj = _over_the_wire(name)
-    elif name == "langchain_js":
-        obj = _langchain_js()
+    elif name in DRIVERS:
+        obj = _node_driver(name)
     elif name in BUILTIN:
         try:
             obj = _from_module(BUILTIN[name], name)
@@ -128,16 +129,15 @@ def resolve(name: str) -> Adapter:
         raise ResolutionError(str(exc)) from None
 
 
-def _langchain_js() -> Adapter:
-    from conformance.adapters import langchain_js
+def _node_driver(name: str) -> Adapter:
     from conformance.checks import ImplementationLost
 
     try:
-        return langchain_js.adapter()
+        return importlib.import_module(DRIVERS[name]).adapter()  # type: ignore[no-any-return]
     except AdapterError as exc:
         raise ResolutionError(str(exc)) from None
     except (ValueError, ImplementationLost) as exc:
-        raise ResolutionError(f"--impl=langchain_js: {exc}") from None
+        raise ResolutionError(f"--impl={name}: {exc}") from None
 
 
 def _over_the_wire(name: str) -> Adapter:

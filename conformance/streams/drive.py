@@ -12,8 +12,9 @@ from typing import Any
 
 from conformance.adapter import Adapter, ProjectionSpec, StreamFactories
 from conformance.aio import settle, within
+from conformance.checks import require_method, violate
 
-__all__ = ["anext_or_end", "anext_unbounded", "drain", "drain_unbounded", "factories",
+__all__ = ["close_cursor", "declared", "fan_out", "anext_or_end", "anext_unbounded", "drain", "drain_unbounded", "factories",
            "open_run", "round_robin", "settle", "take", "END"]
 
 END = object()  # what anext_or_end returns when the cursor has ended
@@ -28,6 +29,53 @@ def factories(adapter: Adapter) -> StreamFactories:
 def open_run(adapter: Adapter, source: Any, projections: Sequence[ProjectionSpec] = ()) -> Any:
     """An async run stream of the implementation over the kit's ``source``."""
     return factories(adapter).open_run(source, list(projections))
+
+
+def declared(run: Any, name: str) -> Any:
+    """The projection declared as ``name``, as the suites read it: ``run.extensions[name]``.
+
+    RS-EXT-2 says a native projection is both ``run.<name>`` and ``run.extensions[name]``.
+    An implementation that keeps one under a single spelling fails RS-EXT-1 / RS-EXT-2 on
+    their own tests; here the other spelling stands in, so that a rule that merely reads
+    the projection is judged on what it is about, not on where the projection lives.
+    """
+    try:
+        return run.extensions[name]
+    except KeyError:
+        found = getattr(run, name, None)
+        if found is None:
+            violate("RS-EXT-2", f"the declared projection {name!r} is neither "
+                                f"run.extensions[{name!r}] nor run.{name}")
+        return found
+
+
+def fan_out(adapter: Adapter, projection: Any, n: int) -> Any:
+    """``n`` tee branches of ``projection``, through the adapter's spelling.
+
+    A projection with no tee at all fails RS-PROJ-5 (tee is spelled tee) here, so a test
+    of another rule that fans out stops on that finding instead of an ``AttributeError``
+    blamed on its own rule.
+    """
+    streams = factories(adapter)
+    if streams.tee is None and not callable(getattr(projection, "tee", None)):
+        violate("RS-PROJ-5", f"{type(projection).__name__} has no tee(n): no fan-out to "
+                             f"build {n} branches with")
+    return streams.fan_out(projection, n)
+
+
+async def close_cursor(cursor: Any, rule: str | None = None) -> None:
+    """Close ``cursor`` with ``aclose()``.
+
+    With ``rule``, closing is what the test is about: a cursor without ``aclose()`` fails
+    that rule. Without it (a scenario tidying up after its checks), such a cursor is left
+    to the garbage collector, as ``async for`` leaves a plain async iterator.
+    """
+    if rule is not None:
+        aclose = require_method(rule, cursor, "aclose")
+    else:
+        aclose = getattr(cursor, "aclose", None)
+    if aclose is not None:
+        await within(aclose(), "a cursor's aclose()")
 
 
 async def anext_or_end(cursor: AsyncIterator[Any]) -> Any:

@@ -49,7 +49,7 @@ from conformance.adapter import Adapter, ProjectionSpec
 from conformance.checks import ImplementationTimeout, RuleViolation, check
 from conformance.counterexamples import Exporter, Tape
 from conformance.scheduling import ControlledLoop, Schedule, schedules
-from conformance.streams.drive import END, factories
+from conformance.streams.drive import END, declared, factories, fan_out
 from conformance.streams.source import ScriptedSource
 from conformance.streams.scripts import METHODS, step
 
@@ -116,7 +116,7 @@ class Log:
     def subscribe(self, run: Any) -> Any:
         if self.spec is None:
             return aiter(run)
-        return aiter(run.values if self.name == "values" else run.extensions[self.name])
+        return aiter(run.values if self.name == "values" else declared(run, self.name))
 
     def index_of(self, item: Any) -> int | None:
         """The script index an item stands for (None: an entry the kit did not script)."""
@@ -513,8 +513,8 @@ class BackpressureMachine(RunMachine):
             return multiple()
         self.subscribed.add(log)
         assert self.adapter is not None
-        branches = factories(self.adapter).fan_out(self.run.extensions[log]
-                                                   if log != "values" else self.run.values, n)
+        branches = fan_out(self.adapter, declared(self.run, log)
+                           if log != "values" else self.run.values, n)
         maxlen = self.maxlen.get(log)
         cap = None if maxlen is None else 2 * maxlen  # the log's buffer + the branch's
         starts = self.starts_now()

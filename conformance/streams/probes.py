@@ -19,7 +19,7 @@ from conformance.adapter import Adapter, ProjectionSpec
 from conformance.errors import ProgramError, render_error
 from conformance.probing import probe
 from conformance.streams import drive
-from conformance.streams.drive import END, anext_or_end
+from conformance.streams.drive import END, declared, anext_or_end
 from conformance.streams.source import ScriptedSource, SyncScriptedSource, as_generator, values
 
 
@@ -232,7 +232,7 @@ def sync_full_log(adapter: Adapter, lane: str, maxlen: int = 1) -> Any:
     on_lane(lane, "sync", "sync_full_log")
     source = SyncScriptedSource(numbered(4))
     run = open_sync_run(adapter, source, [ProjectionSpec("slowpoke", "values", maxlen=maxlen)])
-    slowpoke, values_cursor = iter(run.extensions["slowpoke"]), iter(run.values)
+    slowpoke, values_cursor = iter(declared(run, "slowpoke")), iter(run.values)
     reads = []
     for _ in range(4):
         got, item = outcome(lambda: next(values_cursor))

@@ -71,7 +71,7 @@ from conformance.checks import ImplementationTimeout, RuleViolation
 from conformance.errors import ProgramError, render_error
 from conformance.scheduling import Schedule
 from conformance.streams import drive
-from conformance.streams.drive import END, anext_or_end
+from conformance.streams.drive import END, anext_or_end, close_cursor, declared
 from conformance.streams.source import Fatal, ScriptedSource, as_generator
 
 Observation = dict[str, Any]
@@ -93,17 +93,6 @@ class ScenarioExit(Exception):
 class MissingCursor(Exception):
     """An action names a cursor whose subscription (or tee) raised: observed as what
     it raised, so that the difference is blamed on the subscription's rule."""
-
-
-async def close_cursor(cursor: Any) -> None:
-    """Close a cursor we stop reading early.
-
-    A dropped async-generator cursor would otherwise be closed by the loop's finaliser in
-    a task of its own, which a leak check would report against the implementation.
-    """
-    aclose = getattr(cursor, "aclose", None)
-    if aclose is not None:
-        await aio.within(aclose(), "closing a cursor")
 
 
 def needs(program: dict[str, Any]) -> list[str]:
@@ -251,7 +240,7 @@ class Runner:
 
     def projection(self, action: dict[str, Any]) -> Any:
         handle, target = self.handle(action), action["target"]
-        return handle.values if target == "values" else handle.extensions[target]
+        return handle.values if target == "values" else declared(handle, target)
 
     def cursor(self, action: dict[str, Any]) -> Cursor:
         if action["cursor"] in self.failed and action["cursor"] not in self.cursors:

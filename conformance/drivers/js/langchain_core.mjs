@@ -30,28 +30,11 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import {
-  Connection, Facade, FacadeClass, KitError, KitObject, PyError, Uuid, parseParams,
+  Connection, Facade, FacadeClass, KitError, KitObject, PyError, Uuid, claimStdout, facadeOf,
+  parseParams,
 } from "./wire.mjs";
 
-const protocolOut = process.stdout.write.bind(process.stdout);
-// stdout belongs to the protocol: whatever the library prints goes as `output` messages.
-let connection = null;
-function printed(stream) {
-  return (...args) => {
-    const text = args.map((a) => (typeof a === "string" ? a : String(a))).join(" ") + "\n";
-    if (connection) connection.send({ t: "output", stream, text });
-    else process.stderr.write(text);
-  };
-}
-console.log = printed("stdout");
-console.info = printed("stdout");
-console.debug = printed("stdout");
-process.stdout.write = (chunk, ...rest) => {
-  if (connection) connection.send({ t: "output", stream: "stdout", text: String(chunk) });
-  const callback = rest.find((r) => typeof r === "function");
-  if (callback) callback();
-  return true;
-};
+const protocolOut = claimStdout();
 
 const { CallbackManager } = await import("@langchain/core/callbacks/manager");
 const { BaseCallbackHandler } = await import("@langchain/core/callbacks/base");
@@ -87,27 +70,15 @@ function rest(kwargs) {
   return kwargs && Object.keys(kwargs).length ? kwargs : undefined;
 }
 
-// One facade per library object, so the kit sees one proxy per object.
-const facades = new WeakMap();
-function facade(cls, target) {
-  if (target === undefined || target === null) return null;
-  let existing = facades.get(target);
-  if (!existing) {
-    existing = new Facade(cls, target);
-    facades.set(target, existing);
-  }
-  return existing;
-}
-
 function managerFacade(manager) {
-  return facade(CALLBACK_MANAGER, manager);
+  return facadeOf(CALLBACK_MANAGER, manager);
 }
 
 const RUN_CLASSES = new Map();
 function runFacade(run) {
   const cls = RUN_CLASSES.get(run?.constructor);
   if (!cls) return run;
-  return facade(cls, run);
+  return facadeOf(cls, run);
 }
 
 const field = (name, wrap = (v) => v) => ({
@@ -554,7 +525,7 @@ const DEVIATIONS = {
 
 // -- hello -----------------------------------------------------------------------------------
 
-connection = new Connection({
+const connection = new Connection({
   roots: {
     "callbacks.async_callback_manager": CALLBACK_MANAGER,
     "callbacks.async_handler": BASE_HANDLER,

@@ -125,7 +125,8 @@ export function bind(name, params, args, kwargs) {
 /**
  * A facade class, as the kit sees it: `spec` = {name, qualname, methods: {pyName:
  * {kind: "sync"|"async"|"class-sync", params: "...", fn(bound, self)}}, properties:
- * {pyName: {get(self), set?(self, value)}}, bases: [FacadeClass], construct?(bound)}.
+ * {pyName: {get(self), set?(self, value)}}, bases: [FacadeClass], construct?(bound),
+ * dynamic?(self, name): any other attribute, as a Python __getattr__ would answer it}.
  */
 export class FacadeClass {
   constructor(spec) {
@@ -135,6 +136,7 @@ export class FacadeClass {
     this.ownMethods = spec.methods ?? {};
     this.ownProperties = spec.properties ?? {};
     this.construct = spec.construct ?? null;
+    this.dynamic = spec.dynamic ?? null;
     this.constructParams = spec.constructParams ? parseParams(spec.constructParams) : null;
     for (const m of Object.values(this.ownMethods)) m.parsed = parseParams(m.params ?? "*args, **kwargs");
   }
@@ -164,6 +166,42 @@ export class Facade {
   }
 }
 
+/** One facade per library object, so the kit sees one proxy per object. */
+const facades = new WeakMap();
+export function facadeOf(cls, target) {
+  if (target === undefined || target === null) return null;
+  let existing = facades.get(target);
+  if (!existing) {
+    existing = new Facade(cls, target);
+    facades.set(target, existing);
+  }
+  return existing;
+}
+
+// -- stdout belongs to the protocol -----------------------------------------------------------
+
+let speaking = null; // the connection whose `output` messages carry what the library prints
+
+/** Point console.log / process.stdout at `output` messages; the protocol's own writer. */
+export function claimStdout() {
+  const protocolOut = process.stdout.write.bind(process.stdout);
+  const printed = (stream) => (...args) => {
+    const text = args.map((a) => (typeof a === "string" ? a : String(a))).join(" ") + "\n";
+    if (speaking) speaking.send({ t: "output", stream, text });
+    else process.stderr.write(text);
+  };
+  console.log = printed("stdout");
+  console.info = printed("stdout");
+  console.debug = printed("stdout");
+  process.stdout.write = (chunk, ...rest) => {
+    if (speaking) speaking.send({ t: "output", stream: "stdout", text: String(chunk) });
+    const callback = rest.find((r) => typeof r === "function");
+    if (callback) callback();
+    return true;
+  };
+  return protocolOut;
+}
+
 // -- the connection -------------------------------------------------------------------------
 
 export class Connection {
@@ -171,8 +209,10 @@ export class Connection {
    * `handlerBase(description)` builds the class of stand-ins for a kit handler class
    * (role "handler"); `roots` are the facades offered in the hello.
    */
-  constructor({ roots, makeHandlerClass, out }) {
+  constructor({ roots, makeHandlerClass, out, wrap }) {
     this.roots = roots;
+    this.wrap = wrap ?? null; // library object -> its Facade (or null): how it crosses
+    speaking = this;
     this.makeHandlerClass = makeHandlerClass;
     this.writeRaw = out;
     this.nextId = 0;
@@ -227,6 +267,8 @@ export class Connection {
     if (value instanceof FacadeClass) return { $class: this.classId(value, out) };
     if (value instanceof Facade) return this.encodeObject(value, value.cls, out);
     if (typeof value === "function") return this.encodeObject(value, FUNCTION_CLASS, out, "sync");
+    const wrapped = this.wrap?.(value);
+    if (wrapped) return this.encodeObject(wrapped, wrapped.cls, out);
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) return this.encodeContainer(value, out, "$dict");
     return this.encodeObject(value, opaqueClass(value), out);
@@ -546,6 +588,7 @@ export class Connection {
       const bound = (...args) => m.fn(bind(name, m.parsed, args, {}), m.kind.startsWith("class-") ? cls : target);
       return bound;
     }
+    if (cls.dynamic) return cls.dynamic(target, name);
     throw new PyError("AttributeError", `'${cls.name}' object has no attribute '${name}'`);
   }
 

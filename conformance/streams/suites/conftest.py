@@ -27,5 +27,9 @@ def open_run(runcert_adapter: Adapter) -> Callable[..., Any]:
 
 @pytest.fixture
 def fan_out(runcert_adapter: Adapter) -> Callable[[Any, int], Any]:
-    """``fan_out(projection, n)``: the implementation's tee."""
-    return drive.factories(runcert_adapter).fan_out
+    """``fan_out(projection, n)``: the implementation's tee (see :func:`drive.fan_out`)."""
+
+    def tee(projection: Any, n: int) -> Any:
+        return drive.fan_out(runcert_adapter, projection, n)
+
+    return tee

@@ -22,7 +22,7 @@ from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import UNFINISHED, finishes, gather_outcomes, run, settle, within
 from conformance.checks import check, check_equal, escape_verdict
 from conformance.streams.drive import (
-    END, anext_unbounded, drain, drain_unbounded, take,
+    END, anext_unbounded, close_cursor, declared, drain, drain_unbounded, take,
 )
 from conformance.streams.scripts import root_values, step
 from conformance.streams.source import ScriptedSource, as_generator
@@ -150,7 +150,7 @@ def test_cursors_end_cleanly_after_their_buffer(open_run: Callable[..., Any]) ->
         source.hold(2)
         run_stream = open_run(source, [UPDATES])
         values = aiter(run_stream.values)
-        updates = aiter(run_stream.extensions["node_updates"])
+        updates = aiter(declared(run_stream, "node_updates"))
         main_log = aiter(run_stream)
         await take(main_log, 2)
         waiting = await held_reader(source, main_log, 2)
@@ -285,7 +285,7 @@ def test_blocked_push_delivers_nothing(open_run: Callable[..., Any]) -> None:
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [BOUNDED])
-        log = aiter(run_stream.extensions["bounded"])
+        log = aiter(declared(run_stream, "bounded"))
         main_log = aiter(run_stream)
         check_equal("RS-ABORT-5", [data(i) for i in await take(main_log, 1)],
                     [{"step": 0}], "the main log's first entry")
@@ -387,7 +387,7 @@ def test_async_with_aborts_on_break(open_run: Callable[..., Any]) -> None:
                 break
         check_equal("RS-ABORT-8", source.count.closed, 1, "aclose() after leaving early")
         await ends_cleanly("RS-ABORT-8", values, "values")  # its exact buffer: RS-ABORT-2
-        await main_log.aclose()  # left early: close it before the loop ends
+        await close_cursor(main_log)  # left early: close it before the loop ends
 
     run(main)
 
@@ -408,7 +408,7 @@ def test_async_with_aborts_on_error_and_reraises(open_run: Callable[..., Any]) -
         else:
             check("RS-ABORT-8", False, "the exception raised in the block was suppressed")
         check_equal("RS-ABORT-8", source.count.closed, 1, "aclose() after the error")
-        await main_log.aclose()
+        await close_cursor(main_log)
 
     run(main)
 

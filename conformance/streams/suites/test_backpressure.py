@@ -19,7 +19,7 @@ import pytest
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import gather_outcomes, run, within
 from conformance.checks import check, check_equal
-from conformance.streams.drive import END, anext_or_end, drain, settle, take
+from conformance.streams.drive import END, declared, anext_or_end, drain, settle, take
 from conformance.streams.scripts import root_values
 from conformance.streams.source import ScriptedSource
 
@@ -70,7 +70,7 @@ def test_bounded_log_never_holds_more_than_maxlen(open_run: Callable[..., Any],
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [bounded(maxlen)])
-        log = aiter(run_stream.extensions["bounded"])
+        log = aiter(declared(run_stream, "bounded"))
         main_log = driver(run_stream, "main log")
         taken: list[Any] = []
         while True:
@@ -114,7 +114,7 @@ def test_full_log_pauses_the_source(open_run: Callable[..., Any], kind: str) -> 
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [bounded(2)])
-        log = aiter(run_stream.extensions["bounded"])
+        log = aiter(declared(run_stream, "bounded"))
         busy = await drivers(run_stream, kind)
         await settle()
         stopped = source.count.pulls
@@ -142,7 +142,7 @@ def test_slow_reader_gets_everything_and_the_run_completes(open_run: Callable[..
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [bounded(maxlen)])
-        log = aiter(run_stream.extensions["bounded"])
+        log = aiter(declared(run_stream, "bounded"))
         main_log = Reader(aiter(run_stream), "main log reader")
         output = asyncio.create_task(run_stream.output())
         slow = []
@@ -188,7 +188,7 @@ def test_maxlen_must_be_positive(open_run: Callable[..., Any], maxlen: Any) -> N
 def test_maxlen_none_is_unbounded(open_run: Callable[..., Any]) -> None:
     async def main() -> None:
         run_stream = open_run(ScriptedSource(root_values(N)), [bounded(None)])
-        log = aiter(run_stream.extensions["bounded"])
+        log = aiter(declared(run_stream, "bounded"))
         output = await within(run_stream.output(), "output() past an unread unbounded log")
         check_equal("RS-BP-4", output, {"step": N - 1}, "output()")
         check_equal("RS-BP-4", await drain(log), [{"step": k} for k in range(N)],
@@ -207,7 +207,7 @@ def test_unsubscribed_bounded_log_costs_nothing(open_run: Callable[..., Any],
         await within(driver(run_stream, kind), f"the {kind} past a declared, unsubscribed "
                                                f"log with maxlen 1")
         check_equal("RS-BP-5", source.count.pulls, N + 1, f"pulls once the {kind} is done")
-        late = await drain(aiter(run_stream.extensions["bounded"]))
+        late = await drain(aiter(declared(run_stream, "bounded")))
         check_equal("RS-BP-5", late, [], "what the log subscribed after the run kept")
 
     run(main)
@@ -224,7 +224,7 @@ def test_tee_branches_are_bounded(open_run: Callable[..., Any],
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [bounded(maxlen)])
-        fast_branch, slow_branch = fan_out(run_stream.extensions["bounded"], 2)
+        fast_branch, slow_branch = fan_out(declared(run_stream, "bounded"), 2)
         fast = Reader(fast_branch, "fast branch")
         main_log = driver(run_stream, "main log")
         await settle()

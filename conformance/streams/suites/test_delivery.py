@@ -11,7 +11,7 @@ import pytest
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import cancel_and_wait, run, within
 from conformance.checks import check, check_equal, violate
-from conformance.streams.drive import END, anext_or_end, drain, round_robin, settle, take
+from conformance.streams.drive import END, declared, anext_or_end, drain, round_robin, settle, take
 from conformance.streams.scripts import (
     ALL_VALUES, CUSTOM_ANY, HIDDEN, SUB, SUB_VALUES, UPDATES, VALUES, abort_and_finish,
     mixed, root_values, routed, scripted_entries, step,
@@ -26,7 +26,7 @@ SPECS = [VALUES, *DECLARED]
 
 def subscribe_all(run_stream: Any) -> dict[str, Any]:
     """One cursor on each projection of SPECS, by name (through ``extensions``)."""
-    return {spec.name: aiter(run_stream.extensions[spec.name]) for spec in SPECS}
+    return {spec.name: aiter(declared(run_stream, spec.name)) for spec in SPECS}
 
 
 @pytest.mark.rule("RS-DELIV-1")
@@ -81,7 +81,7 @@ def test_subscribed_while_an_event_is_routed(open_run: Callable[..., Any]) -> No
         script = root_values(4)
         source = ScriptedSource(script)
         run_stream = open_run(source, [FIRST, SECOND])
-        first, main_log = aiter(run_stream.extensions["first"]), aiter(run_stream)
+        first, main_log = aiter(declared(run_stream, "first")), aiter(run_stream)
         reader = asyncio.create_task(drain(main_log))  # drives until the push into the
         await settle()  # full `first` of event 1 waits (event 0 filled it)
         if source.count.completed != 2:  # this test's premise, RS-BP-2's finding
@@ -90,7 +90,7 @@ def test_subscribed_while_an_event_is_routed(open_run: Callable[..., Any]) -> No
             await cancel_and_wait([reader])
             violate("RS-BP-2", "events pulled before the routing of event 1 waited on the "
                     f"full log: expected 2, got {source.count.completed}")
-        second = aiter(run_stream.extensions["second"])
+        second = aiter(declared(run_stream, "second"))
         check_equal("RS-DELIV-1", await drain(first), routed(script, FIRST),
                     "items of the bounded log declared first")
         got = await drain(second)
@@ -158,7 +158,7 @@ def test_late_subscriber_sees_only_later_events(open_run: Callable[..., Any]) ->
         early = await take(main_log, 5)  # events 0..4 have flowed (more if it reads ahead)
         check_equal("RS-DELIV-3", len(early), 5, "main-log items read before subscribing")
         flowed = source.count.completed  # routed before the subscriptions (RS-PUMP-3 judges it)
-        late = {spec.name: aiter(run_stream.extensions[spec.name]) for spec in SPECS}
+        late = {spec.name: aiter(declared(run_stream, spec.name)) for spec in SPECS}
         for spec in SPECS:
             check_equal("RS-DELIV-3", await drain(late[spec.name]),
                         routed(script[flowed:], spec),
@@ -175,7 +175,7 @@ def test_subscriber_after_end_gets_nothing(open_run: Callable[..., Any]) -> None
         run_stream = open_run(ScriptedSource(script), DECLARED)
         await drain(aiter(run_stream))
         for spec in SPECS:
-            got = await drain(aiter(run_stream.extensions[spec.name]))
+            got = await drain(aiter(declared(run_stream, spec.name)))
             check_equal("RS-DELIV-3", got, [],
                         f"items of {spec.name!r} subscribed after the run ended")
 
@@ -194,7 +194,7 @@ def test_subscriber_after_failure_gets_nothing_or_the_error(
             pass
         for name in ("values", "all_values"):
             try:
-                got: Any = await drain(aiter(run_stream.extensions[name]))
+                got: Any = await drain(aiter(declared(run_stream, name)))
             except Exception as error:  # noqa: BLE001 - the run's error is allowed
                 got = error
             check("RS-DELIV-3", got == [] or got is source.error,

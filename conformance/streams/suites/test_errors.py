@@ -18,7 +18,7 @@ import pytest
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import cancel_and_wait, gather_outcomes, run, settle, within
 from conformance.checks import ImplementationTimeout, check, check_equal
-from conformance.streams.drive import END, anext_or_end, drain, take
+from conformance.streams.drive import END, close_cursor, declared, anext_or_end, drain, take
 from conformance.streams.scripts import root_values
 from conformance.streams.source import Fatal, ScriptedSource, as_generator
 
@@ -56,7 +56,7 @@ def test_every_cursor_yields_its_buffer_then_the_same_error(
         source = ScriptedSource(root_values(N), error_at=N)
         run_stream = open_run(source, [COPY])
         cursors = {"main log": aiter(run_stream), "values": aiter(run_stream.values)}
-        for i, branch in enumerate(fan_out(run_stream.extensions["copy"], 2)):
+        for i, branch in enumerate(fan_out(declared(run_stream, "copy"), 2)):
             cursors[f"tee branch {i}"] = branch
         for name, cursor in cursors.items():  # the main log drives; the others buffer
             items, error = await outcome(cursor)
@@ -140,13 +140,13 @@ def test_cancelling_a_consumer_spares_the_others(open_run: Callable[..., Any], k
 async def _close(how: str, run_stream: Any, source: ScriptedSource) -> None:
     """Subscribe the bounded log, read one item, then let the cursor go ``how``."""
     if how == "break":
-        async for _ in run_stream.extensions["bounded"]:
+        async for _ in declared(run_stream, "bounded"):
             break  # the cursor is dropped with the loop
         return
-    cursor = aiter(run_stream.extensions["bounded"])
+    cursor = aiter(declared(run_stream, "bounded"))
     if how == "aclose":
         await take(cursor, 1)
-        await cursor.aclose()
+        await close_cursor(cursor, "RS-ERR-4")
         return
     source.hold(0)
     task = asyncio.create_task(anext_or_end(cursor))
@@ -233,12 +233,12 @@ async def _close_tee(run_stream: Any, fan_out: Callable[[Any, int], Any],
     ``aclose()`` it ("tee"), or cancel the task of each while the first pull is held
     ("tee cancel"). The branches are returned so the caller keeps them alive: dropping
     them could close them some other way (garbage collection)."""
-    branches = list(fan_out(run_stream.extensions["bounded"], 2))
+    branches = list(fan_out(declared(run_stream, "bounded"), 2))
     if how == "tee":
         for branch in branches:
             await take(branch, 1)
         for branch in branches:
-            await branch.aclose()
+            await close_cursor(branch, "RS-ERR-4")
         return branches
     source.hold(0)
     tasks = [asyncio.create_task(anext_or_end(branch)) for branch in branches]
@@ -268,7 +268,7 @@ def test_closed_cursor_frees_its_projection(open_run: Callable[..., Any],
             await _close(how, run_stream, source)
         await settle()
         try:
-            again = aiter(run_stream.extensions["bounded"])
+            again = aiter(declared(run_stream, "bounded"))
         except RuntimeError as error:
             check("RS-ERR-4", False, f"the projection is still subscribed after its cursor "
                                      f"was closed ({how}): {error}")

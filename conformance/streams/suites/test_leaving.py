@@ -22,7 +22,7 @@ from conformance import aio
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import gather_outcomes, run, settle, within
 from conformance.checks import check, check_equal, violate
-from conformance.streams.drive import anext_or_end, drain, take
+from conformance.streams.drive import anext_or_end, close_cursor, declared, drain, take
 from conformance.streams.scripts import root_values, step
 from conformance.streams.source import ScriptedSource, as_generator
 
@@ -136,7 +136,7 @@ def test_closing_one_tee_branch_leaves_the_projection_to_the_others(
         source = ScriptedSource(root_values(N))
         source.hold(1)
         run_stream = open_run(source, [COPY])
-        kept, leaving = fan_out(run_stream.extensions["copy"], 2)
+        kept, leaving = fan_out(declared(run_stream, "copy"), 2)
         got = [await anext_or_end(kept)]
         await anext_or_end(leaving)
         if how == "aclose":
@@ -169,7 +169,7 @@ def test_cancelling_the_pulling_tee_branch_loses_nothing(open_run: Callable[...,
         source = ScriptedSource(root_values(N))
         source.hold(1)
         run_stream = open_run(source, [COPY])
-        kept, leaving = fan_out(run_stream.extensions["copy"], 2)
+        kept, leaving = fan_out(declared(run_stream, "copy"), 2)
         got = [await anext_or_end(kept)]
         await anext_or_end(leaving)
         victim = start(anext_or_end(leaving), "the pulling branch")
@@ -198,7 +198,7 @@ def test_closing_the_slow_tee_branch_wakes_the_fast_one(open_run: Callable[..., 
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [BOUNDED])
-        fast_branch, slow_branch = fan_out(run_stream.extensions["bounded"], 2)
+        fast_branch, slow_branch = fan_out(declared(run_stream, "bounded"), 2)
         fast = start(drain(fast_branch), "the fast branch")
         await settle()
         if fast.done():  # the fast branch never waited for room: nothing to judge (RS-BP-6)
@@ -230,14 +230,14 @@ def test_reader_leaving_releases_the_push_waiting_on_its_log(open_run: Callable[
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [BOUNDED])
-        log = aiter(run_stream.extensions["bounded"])
+        log = aiter(declared(run_stream, "bounded"))
         busy = start(drain(aiter(run_stream)) if driver == "main log"
                      else run_stream.output(), driver)
         await settle()
         if busy.done():  # no push ever waited on the full log: nothing to judge (RS-BP-2)
-            await within(log.aclose(), "aclose() of bounded's cursor")
+            await close_cursor(log, "RS-ERR-4")
             return
-        await within(log.aclose(), "aclose() of bounded's cursor")
+        await close_cursor(log, "RS-ERR-4")
         await settle()
         check("RS-ERR-4", busy.done(),
               f"the {driver} still waits after bounded's reader closed its cursor: the push "
@@ -271,7 +271,7 @@ def test_ready_reader_returns_while_its_step_waits_elsewhere(open_run: Callable[
             source.hold(1)
         run_stream = open_run(source, [BOUNDED])
         values = aiter(run_stream.values)
-        log = aiter(run_stream.extensions["bounded"])
+        log = aiter(declared(run_stream, "bounded"))
         await take(values, 1)  # step 0: now in bounded too, which nobody reads yet
         tasks = []
         if role == "waiter":
@@ -288,7 +288,7 @@ def test_ready_reader_returns_while_its_step_waits_elsewhere(open_run: Callable[
               f"({source.count.completed} events pulled)")
         if reader.done():
             check_equal("RS-FLIGHT-3", reader.result(), {"step": 1}, "values' reader")
-        await within(log.aclose(), "closing bounded's cursor")
+        await close_cursor(log)
         await finish(run_stream, reader, *tasks)
         await drain(values)  # ended by the abort: nothing left suspended
 

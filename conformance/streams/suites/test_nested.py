@@ -11,7 +11,7 @@ from conformance import aio
 from conformance.adapter import RS_NESTED, ProjectionSpec
 from conformance.checks import check, check_equal
 from conformance.streams import drive
-from conformance.streams.drive import drain, settle, take
+from conformance.streams.drive import declared, drain, settle, take
 from conformance.streams.programs import close_cursor
 from conformance.streams.source import ScriptedSource, event, values
 
@@ -156,8 +156,8 @@ def test_root_projections_keep_nested_events(open_run, nested):
     async def main():
         run = open_run(ScriptedSource(script), [EVERY_VALUES, SUB_VALUES])
         child = nested(run, SUB)
-        cursors = {"every_values": aiter(run.extensions["every_values"]),
-                   "sub_values": aiter(run.extensions["sub_values"]),
+        cursors = {"every_values": aiter(declared(run, "every_values")),
+                   "sub_values": aiter(declared(run, "sub_values")),
                    "nested values": aiter(child.values)}
         got = await drive.round_robin(cursors)
         sub = [e["data"] for e in script if e["namespace"] == list(SUB)]
@@ -240,7 +240,7 @@ def test_nested_abort_ends_a_reader_waiting_on_the_outer_pump(open_run, nested):
     async def main():
         source = ScriptedSource(script)
         run = open_run(source, [ProjectionSpec("bounded", "values", maxlen=1)])
-        unread = aiter(run.extensions["bounded"])  # subscribed, never read
+        unread = aiter(declared(run, "bounded"))  # subscribed, never read
         child = nested(run, SUB)
         cursor = aiter(child.values)
         reader = asyncio.create_task(drive.anext_unbounded(cursor))
@@ -270,7 +270,7 @@ def test_nested_abort_leaves_the_outer_run_going(open_run, nested):
     async def main():
         source = ScriptedSource(script)
         run = open_run(source, [ProjectionSpec("all", "values", namespace=None, maxlen=1)])
-        every = aiter(run.extensions["all"])
+        every = aiter(declared(run, "all"))
         main_log = aiter(run)
         child = nested(run, SUB)
         nested_cursor = aiter(child.values)

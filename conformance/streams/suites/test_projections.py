@@ -15,7 +15,7 @@ import pytest
 from conformance.adapter import RS_ASYNC
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
-from conformance.streams.drive import END, anext_or_end, drain, round_robin, take
+from conformance.streams.drive import END, declared, anext_or_end, drain, round_robin, take
 from conformance.streams.scripts import (
     ALL_VALUES, UPDATES, VALUES, abort_and_finish, mixed, root_values, routed,
 )
@@ -109,7 +109,7 @@ def test_tee_branches_see_every_item(open_run: Callable[..., Any], fan_out: FanO
     async def main() -> None:
         script = mixed()
         run_stream = open_run(ScriptedSource(script), [ALL_VALUES])
-        branches = list(fan_out(run_stream.extensions["all_values"], n))
+        branches = list(fan_out(declared(run_stream, "all_values"), n))
         check_equal("RS-PROJ-2", len(branches), n, f"branches of tee({n})")
         got = await read_branches(branches, order)
         for i, items in enumerate(got):
@@ -165,7 +165,7 @@ def test_tee_of_a_projection_nothing_reaches_ends_cleanly(open_run: Callable[...
 
     async def main() -> None:
         run_stream = open_run(ScriptedSource(root_values(3)), [UPDATES])
-        branches = list(fan_out(run_stream.extensions["node_updates"], 2))
+        branches = list(fan_out(declared(run_stream, "node_updates"), 2))
         for i, items in enumerate(await read_branches(branches, "concurrent")):
             check_equal("RS-PROJ-3", items, [],
                         f"branch {i}: items of a projection no event matched, before its end")

@@ -33,7 +33,7 @@ from conformance.aio import run, within
 from conformance.checks import check, check_equal, escape_verdict
 from conformance.counterexamples import Exporter, Tape
 from conformance.scheduling import Schedule, schedules
-from conformance.streams.drive import END, anext_or_end, settle
+from conformance.streams.drive import END, declared, anext_or_end, settle
 from conformance.streams.scripts import (
     ALL_VALUES, CUSTOM_ANY, SUB_VALUES, UPDATES, VALUES, routed, scripted_entries, scripts,
 )
@@ -130,7 +130,7 @@ def subscribe(run_stream: Any, crowd: dict[str, Any],
               fan_out: Callable[[Any, int], Any], tape: Tape) -> list[Reader]:
     readers = []
     for name, mode in crowd.items():
-        target = run_stream if name == MAIN_LOG else run_stream.extensions[name]
+        target = run_stream if name == MAIN_LOG else declared(run_stream, name)
         taped = {"target": "main" if name == MAIN_LOG else name}
         if isinstance(mode, tuple):
             n = mode[1]

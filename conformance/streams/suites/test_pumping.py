@@ -11,7 +11,7 @@ import pytest
 from conformance.adapter import RS_ASYNC
 from conformance.aio import run
 from conformance.checks import check, check_equal
-from conformance.streams.drive import anext_or_end, drain, settle, take
+from conformance.streams.drive import anext_or_end, declared, drain, settle, take
 from conformance.streams.scripts import ALL_VALUES, UPDATES, abort_and_finish, root_values
 from conformance.streams.source import ScriptedSource
 
@@ -33,7 +33,7 @@ def test_building_and_subscribing_pull_nothing(open_run: Callable[..., Any]) -> 
         run_stream = open_run(source, [UPDATES, ALL_VALUES])
         await settle(IDLE_ROUNDS)
         check_equal("RS-PUMP-1", source.count.pulls, 0, "pulls after building the run")
-        cursors = [aiter(run_stream.values), aiter(run_stream.extensions["node_updates"]),
+        cursors = [aiter(run_stream.values), aiter(declared(run_stream, "node_updates")),
                    aiter(run_stream)]
         await settle(IDLE_ROUNDS)
         check_equal("RS-PUMP-1", source.count.pulls, 0,
@@ -121,7 +121,7 @@ def _every_event_reader(kind: str, run_stream: Any) -> Any:
     if kind == "values":
         return aiter(run_stream.values)
     if kind == "declared":
-        return aiter(run_stream.extensions["all_values"])
+        return aiter(declared(run_stream, "all_values"))
     return aiter(run_stream)
 
 

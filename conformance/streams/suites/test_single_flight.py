@@ -16,7 +16,7 @@ import pytest
 from conformance.adapter import RS_ASYNC
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
-from conformance.streams.drive import anext_or_end, drain, settle
+from conformance.streams.drive import anext_or_end, declared, drain, settle
 from conformance.streams.scripts import ALL_VALUES, UPDATES, abort_and_finish, root_values, step
 from conformance.streams.source import ScriptedSource
 
@@ -35,8 +35,8 @@ def start(cursor: Any) -> asyncio.Task[Any]:
 async def drain_all(run_stream: Any, fan_out: Callable[[Any, int], Any]) -> list[Any]:
     """Every kind of consumer at once: projections, the main log, tee branches, output()."""
     cursors = [aiter(run_stream.values), aiter(run_stream),
-               aiter(run_stream.extensions["node_updates"]),
-               *fan_out(run_stream.extensions["all_values"], 2)]
+               aiter(declared(run_stream, "node_updates")),
+               *fan_out(declared(run_stream, "all_values"), 2)]
     return await asyncio.gather(*(drain(c) for c in cursors), run_stream.output())
 
 
@@ -87,7 +87,7 @@ def test_one_pull_serves_all_waiters(open_run: Callable[..., Any],
         source.hold(0)
         run_stream = open_run(source, [ALL_VALUES])
         cursors = {"values": aiter(run_stream.values), "main log": aiter(run_stream)}
-        for i, branch in enumerate(fan_out(run_stream.extensions["all_values"], 3)):
+        for i, branch in enumerate(fan_out(declared(run_stream, "all_values"), 3)):
             cursors[f"tee branch {i}"] = branch
         tasks = {name: start(cursor) for name, cursor in cursors.items()}
         await within(source.held(0), "the first pull to start")

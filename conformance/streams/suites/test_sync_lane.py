@@ -79,7 +79,7 @@ def test_sync_pulls_one_event_per_item(open_sync_run):
 def test_sync_main_log_and_declared_projection(open_sync_run):
     source = SyncScriptedSource(SCRIPT)
     run = open_sync_run(source, [ProjectionSpec("updates", "updates")])
-    log_cursor, updates_cursor = iter(run), iter(run.extensions["updates"])
+    log_cursor, updates_cursor = iter(run), iter(drive.declared(run, "updates"))
     log = drain_sync(log_cursor)
     check_equal("RS-SYNC-1", [(e["method"], e["params"]["data"]) for e in log],
                 [(e["method"], e["data"]) for e in SCRIPT], "main log (method, data)")
@@ -244,7 +244,7 @@ def test_sync_context_manager_propagates_and_aborts(open_sync_run):
 def test_sync_full_log_raises_buffer_error(open_sync_run):
     source = SyncScriptedSource(SCRIPT)
     run = open_sync_run(source, [ProjectionSpec("slowpoke", "values", maxlen=1)])
-    slow_cursor, values_cursor = iter(run.extensions["slowpoke"]), iter(run.values)
+    slow_cursor, values_cursor = iter(drive.declared(run, "slowpoke")), iter(run.values)
     check_equal("RS-SYNC-5", next_or_end(values_cursor), {"n": 1}, "first values item")
     try:
         item = next_or_end(values_cursor)
@@ -301,7 +301,7 @@ def test_sync_tee_branch_is_bounded(open_sync_run):
     """tee(2) over maxlen=1: a branch that would run a second item ahead of the other
     raises BufferError naming the projection; the other branch still has its item."""
     run = open_sync_run(SyncScriptedSource(SCRIPT), [BOUNDED])
-    fast, slow = (iter(branch) for branch in run.extensions["bounded"].tee(2))
+    fast, slow = (iter(branch) for branch in drive.declared(run, "bounded").tee(2))
     check_equal("RS-SYNC-5", next_or_end(fast), VALUES[0], "the fast branch's first item")
     try:
         item = next_or_end(fast)
@@ -319,7 +319,7 @@ def _unsubscribed(run: Any) -> Iterator[Any] | None:
     """A new cursor on the bounded projection, or None (a failed check) if it is still
     subscribed."""
     try:
-        return iter(run.extensions["bounded"])
+        return iter(drive.declared(run, "bounded"))
     except RuntimeError as exc:
         check("RS-ERR-4", False, f"the projection is still subscribed: {exc}")
         return None
@@ -332,8 +332,8 @@ def test_sync_closed_cursor_frees_its_projection(open_sync_run, how):
     it and lets a new subscriber read what is routed afterwards."""
     source = SyncScriptedSource(SCRIPT)
     run = open_sync_run(source, [BOUNDED])
-    cursors = ([iter(run.extensions["bounded"])] if how == "cursor"
-               else [iter(branch) for branch in run.extensions["bounded"].tee(2)])
+    cursors = ([iter(drive.declared(run, "bounded"))] if how == "cursor"
+               else [iter(branch) for branch in drive.declared(run, "bounded").tee(2)])
     for cursor in cursors:
         next_or_end(cursor)
         cursor.close()
@@ -414,8 +414,8 @@ def test_sync_failed_push_delivers_nothing_and_the_retry_everything_once(open_sy
     source = SyncScriptedSource(SCRIPT)
     run = open_sync_run(source, [ProjectionSpec("slowpoke", "values", maxlen=1),
                                  ProjectionSpec("copy", "values")])
-    slow = iter(run.extensions["slowpoke"])
-    copy, main_log, values_cursor = iter(run.extensions["copy"]), iter(run), iter(run.values)
+    slow = iter(drive.declared(run, "slowpoke"))
+    copy, main_log, values_cursor = iter(drive.declared(run, "copy")), iter(run), iter(run.values)
     check_equal("RS-SYNC-5", next_or_end(values_cursor), VALUES[0], "first values item")
     try:
         next_or_end(values_cursor)
