@@ -14,10 +14,44 @@ from conformance.adapter import Adapter, ProjectionSpec, StreamFactories
 from conformance.aio import settle, within
 from conformance.checks import require_method, violate
 
-__all__ = ["close_cursor", "declared", "fan_out", "anext_or_end", "anext_unbounded", "drain", "drain_unbounded", "factories",
+__all__ = ["MainLog", "SCRIPTED_METHODS", "close_cursor", "main_log_of", "declared", "fan_out", "anext_or_end", "anext_unbounded", "drain", "drain_unbounded", "factories",
            "open_run", "round_robin", "settle", "take", "END"]
 
 END = object()  # what anext_or_end returns when the cursor has ended
+
+#: The methods of the events the kit scripts.
+SCRIPTED_METHODS = ("values", "updates", "custom")
+
+
+class MainLog:
+    """A cursor of the main log as the suites read it: entries of methods the kit never
+    scripts are passed over.
+
+    RS-DELIV-2 asks for one entry per source event the log keeps; an implementation may
+    add entries of its own channels (LangGraph's named channels, LangGraph.js' lifecycle
+    events) between them. They are no item of the script, so a test reading the main log
+    item by item must not take them for one. Everything else is the cursor's own.
+    """
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def __aiter__(self) -> MainLog:
+        return self
+
+    async def __anext__(self) -> Any:
+        while True:
+            entry = await self.cursor.__anext__()
+            if not isinstance(entry, Mapping) or entry.get("method") in SCRIPTED_METHODS:
+                return entry
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cursor, name)  # aclose() when the cursor has one
+
+
+def main_log_of(run: Any) -> MainLog:
+    """A new cursor of ``run``'s main log (``aiter(run)``), read as :class:`MainLog` says."""
+    return MainLog(aiter(run))
 
 
 def factories(adapter: Adapter) -> StreamFactories:

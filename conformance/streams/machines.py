@@ -46,7 +46,7 @@ from hypothesis.stateful import (
 
 from conformance import aio
 from conformance.adapter import Adapter, ProjectionSpec
-from conformance.checks import ImplementationTimeout, RuleViolation, check
+from conformance.checks import ImplementationTimeout, RuleViolation, check, violate
 from conformance.counterexamples import Exporter, Tape
 from conformance.scheduling import ControlledLoop, Schedule, schedules
 from conformance.streams.drive import END, declared, factories, fan_out
@@ -121,8 +121,15 @@ class Log:
     def index_of(self, item: Any) -> int | None:
         """The script index an item stands for (None: an entry the kit did not script)."""
         if self.spec is not None:
-            return item["step"]
-        return item["params"]["data"]["step"] if item.get("method") in METHODS else None
+            data = item
+        elif isinstance(item, dict) and item.get("method") in METHODS:
+            data = item.get("params", {}).get("data")
+        else:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("step"), int):
+            violate("RS-DELIV-1", f"{self.name} yielded {data!r}, the data of no scripted "
+                                  f"event (a consumer receives the events' data unchanged)")
+        return data["step"]  # type: ignore[no-any-return]
 
 
 @dataclass(eq=False)
@@ -288,7 +295,14 @@ class RunMachine(RuleBasedStateMachine):
         self.logs = {"main log": Log("main log"), "values": Log("values", VALUES_SPEC)}
         self.logs.update({p.name: Log(p.name, p) for p in projections})
         assert self.adapter is not None
-        self.run = factories(self.adapter).open_run(self.source, list(projections))
+        self.run = self.loop.run_driver(self._built(list(projections)))
+
+    async def _built(self, projections: list[ProjectionSpec]) -> Any:
+        """The run stream, built inside the running loop as a user's code builds one: an
+        implementation that starts work in its constructor starts it on this loop, where
+        the machine's steps see it (and RS-PUMP-1 judges it), not in a loop of its own."""
+        assert self.adapter is not None
+        return factories(self.adapter).open_run(self.source, projections)
 
     @property
     def source_ended(self) -> bool:

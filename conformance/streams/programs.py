@@ -71,7 +71,7 @@ from conformance.checks import ImplementationTimeout, RuleViolation
 from conformance.errors import ProgramError, render_error
 from conformance.scheduling import Schedule
 from conformance.streams import drive
-from conformance.streams.drive import END, anext_or_end, close_cursor, declared
+from conformance.streams.drive import END, anext_or_end, close_cursor, declared, main_log_of
 from conformance.streams.source import Fatal, ScriptedSource, as_generator
 
 Observation = dict[str, Any]
@@ -276,7 +276,8 @@ class Runner:
         name = self.name_free(action["as"])
         main_log = action["target"] == "main"
         source = self.handle(action) if main_log else self.projection(action)
-        self.cursors[name] = Cursor(aiter(source), main_log=main_log)
+        self.cursors[name] = Cursor(main_log_of(source) if main_log else aiter(source),
+                                    main_log=main_log)
         return {"ok": True}
 
     async def do_tee(self, action: dict[str, Any]) -> Observation:

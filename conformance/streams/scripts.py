@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from conformance.adapter import ProjectionSpec
-from conformance.streams.drive import drain
+from conformance.streams.drive import SCRIPTED_METHODS, drain
 from conformance.streams.source import ScriptEvent, event, values
 
 ROOT: tuple[str, ...] = ()
@@ -21,7 +21,7 @@ SUB = ("sub:1",)
 INNER = ("sub:1", "inner:2")  # nested twice
 OTHER = ("other:3",)
 NAMESPACES = (ROOT, SUB, INNER, OTHER)
-METHODS = ("values", "updates", "custom")
+METHODS = SCRIPTED_METHODS
 
 #: Declared projections the suites use; their names differ from every scripted method
 #: so that main-log entries an implementation adds for its own channels are told apart.

@@ -19,8 +19,9 @@
 //
 // The facades below only spell the library's API with the contract's Python names:
 // `aiter(run)` is run[Symbol.asyncIterator](), `output()` awaits run.output, `interrupted()`
-// and `interrupts()` read the getters of the same names (each interrupt record
-// {interruptId, payload} is given back as the payload the kit scripted), `abort()` is
+// and `interrupts()` read the getters of the same names once run.output has settled, as a
+// JS caller does (the getters report the run so far; they never raise), each interrupt
+// record {interruptId, payload} given back as the payload the kit scripted, `abort()` is
 // run.abort(), `run.<name>` reads the run's own property (native projections are
 // assigned there), `extensions` is run.extensions. What the library lacks (tee, maxlen,
 // async with, a sync lane, closing a cursor) is simply not offered.
@@ -149,6 +150,12 @@ const PROJECTION = new FacadeClass({
 const cursor = (iterator) => facadeOf(CURSOR, iterator);
 const projection = (value) => facadeOf(PROJECTION, value);
 
+/** The end of the run, as a JS caller waits for it before reading the `interrupted` and
+ * `interrupts` getters (they report the run so far): `output` settled, either way. */
+async function ended(run) {
+  await run.output.then(() => undefined, () => undefined);
+}
+
 const RUN = new FacadeClass({
   name: "GraphRunStream",
   qualname: `${MODULE}.GraphRunStream`,
@@ -162,10 +169,16 @@ const RUN = new FacadeClass({
       fn: (b, self) => cursor(self.target[Symbol.asyncIterator]()),
     },
     output: { kind: "async", params: "", fn: async (b, self) => self.target.output },
-    interrupted: { kind: "async", params: "", fn: async (b, self) => self.target.interrupted },
+    interrupted: {
+      kind: "async", params: "",
+      fn: async (b, self) => { await ended(self.target); return self.target.interrupted; },
+    },
     interrupts: {
       kind: "async", params: "",
-      fn: async (b, self) => self.target.interrupts.map((record) => record.payload),
+      fn: async (b, self) => {
+        await ended(self.target);
+        return self.target.interrupts.map((record) => record.payload);
+      },
     },
     abort: { kind: "async", params: "reason=", fn: async (b, self) => { self.target.abort(b.reason); return null; } },
   },

@@ -22,6 +22,7 @@ from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import UNFINISHED, finishes, gather_outcomes, run, settle, within
 from conformance.checks import check, check_equal, escape_verdict
 from conformance.streams.drive import (
+    main_log_of,
     END, anext_unbounded, close_cursor, declared, drain, drain_unbounded, take,
 )
 from conformance.streams.scripts import root_values, step
@@ -88,7 +89,7 @@ def test_abort_is_idempotent(open_run: Callable[..., Any], when: str) -> None:
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source)
-        cursor = aiter(run_stream)
+        cursor = main_log_of(run_stream)
         reader = None
         if when == "during a held pull":
             source.hold(1)
@@ -151,7 +152,7 @@ def test_cursors_end_cleanly_after_their_buffer(open_run: Callable[..., Any]) ->
         run_stream = open_run(source, [UPDATES])
         values = aiter(run_stream.values)
         updates = aiter(declared(run_stream, "node_updates"))
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         await take(main_log, 2)
         waiting = await held_reader(source, main_log, 2)
         await abort(run_stream)
@@ -200,7 +201,7 @@ def test_abort_requested_by_the_pull_itself_cancels_it(open_run: Callable[..., A
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source)
         source.abort_from_pull(run_stream, 1)
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         await take(main_log, 1)
         reader = start(main_log)
         await asyncio.wait({reader}, timeout=aio.AWAIT_TIMEOUT)
@@ -225,7 +226,7 @@ def test_abort_requested_by_the_pull_itself_cancels_it(open_run: Callable[..., A
 
 async def _reach(when: str, source: ScriptedSource, run_stream: Any) -> list[asyncio.Task[Any]]:
     """Bring the run to the point where the test aborts it; the test's reader tasks."""
-    cursor = aiter(run_stream)
+    cursor = main_log_of(run_stream)
     if when == "mid-run":
         await take(cursor, 2)
     elif when == "during a held pull":
@@ -286,7 +287,7 @@ def test_blocked_push_delivers_nothing(open_run: Callable[..., Any]) -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [BOUNDED])
         log = aiter(declared(run_stream, "bounded"))
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         check_equal("RS-ABORT-5", [data(i) for i in await take(main_log, 1)],
                     [{"step": 0}], "the main log's first entry")
         driver = asyncio.create_task(drain(main_log), name="main log reader")
@@ -314,7 +315,7 @@ def test_no_task_pending_after_abort(open_run: Callable[..., Any], generator: bo
         source = ScriptedSource(root_values(N))
         source.hold(1)
         run_stream = open_run(as_generator(source) if generator else source, [BOUNDED])
-        main_log, values = aiter(run_stream), aiter(run_stream.values)
+        main_log, values = main_log_of(run_stream), aiter(run_stream.values)
         await take(main_log, 1)
         ours = [await held_reader(source, main_log, 1), start(values),
                 asyncio.create_task(run_stream.output())]
@@ -348,7 +349,7 @@ def test_item_of_a_stubborn_pull_is_dropped(open_run: Callable[..., Any]) -> Non
         source = ScriptedSource(script, stubborn=True)
         source.hold(1)
         run_stream = open_run(source)
-        values, main_log = aiter(run_stream.values), aiter(run_stream)
+        values, main_log = aiter(run_stream.values), main_log_of(run_stream)
         await take(main_log, 1)
         reader = await held_reader(source, main_log, 1)
         await abort(run_stream, "abort() during the stubborn pull")
@@ -380,7 +381,7 @@ def test_async_with_aborts_on_break(open_run: Callable[..., Any]) -> None:
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source)
-        values, main_log = aiter(run_stream.values), aiter(run_stream)
+        values, main_log = aiter(run_stream.values), main_log_of(run_stream)
         async with run_stream as entered:
             check("RS-ABORT-8", entered is run_stream, "`async with run as r`: r is not run")
             async for _ in main_log:
@@ -398,7 +399,7 @@ def test_async_with_aborts_on_error_and_reraises(open_run: Callable[..., Any]) -
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source)
         boom = Boom("in the body")
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         try:
             async with run_stream:
                 await take(main_log, 1)
@@ -430,7 +431,7 @@ def test_abort_from_another_task(open_run: Callable[..., Any], caller: str) -> N
         source = ScriptedSource(root_values(N))
         source.hold(0)
         run_stream = open_run(source)
-        readers = [await held_reader(source, aiter(run_stream), 0),
+        readers = [await held_reader(source, main_log_of(run_stream), 0),
                    start(aiter(run_stream.values))]
         await settle()
         if caller == "another task":  # every abort() call returns: RS-ABORT-1

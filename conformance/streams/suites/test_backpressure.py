@@ -19,7 +19,7 @@ import pytest
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import gather_outcomes, run, within
 from conformance.checks import check, check_equal
-from conformance.streams.drive import END, declared, anext_or_end, drain, settle, take
+from conformance.streams.drive import END, declared, anext_or_end, drain, settle, take, main_log_of
 from conformance.streams.scripts import root_values
 from conformance.streams.source import ScriptedSource
 
@@ -47,7 +47,7 @@ class Reader:
 def driver(run_stream: Any, kind: str) -> asyncio.Task[Any]:
     """A consumer that drives the run as far as it may: the main log or ``output()``."""
     if kind == "main log":
-        return Reader(aiter(run_stream), "main log reader").task
+        return Reader(main_log_of(run_stream), "main log reader").task
     return asyncio.create_task(run_stream.output(), name="output()")
 
 
@@ -143,7 +143,7 @@ def test_slow_reader_gets_everything_and_the_run_completes(open_run: Callable[..
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [bounded(maxlen)])
         log = aiter(declared(run_stream, "bounded"))
-        main_log = Reader(aiter(run_stream), "main log reader")
+        main_log = Reader(main_log_of(run_stream), "main log reader")
         output = asyncio.create_task(run_stream.output())
         slow = []
         while True:

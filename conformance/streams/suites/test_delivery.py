@@ -11,7 +11,7 @@ import pytest
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import cancel_and_wait, run, within
 from conformance.checks import check, check_equal, violate
-from conformance.streams.drive import END, declared, anext_or_end, drain, round_robin, settle, take
+from conformance.streams.drive import END, declared, anext_or_end, drain, round_robin, settle, take, main_log_of
 from conformance.streams.scripts import (
     ALL_VALUES, CUSTOM_ANY, HIDDEN, SUB, SUB_VALUES, UPDATES, VALUES, abort_and_finish,
     mixed, root_values, routed, scripted_entries, step,
@@ -81,7 +81,7 @@ def test_subscribed_while_an_event_is_routed(open_run: Callable[..., Any]) -> No
         script = root_values(4)
         source = ScriptedSource(script)
         run_stream = open_run(source, [FIRST, SECOND])
-        first, main_log = aiter(declared(run_stream, "first")), aiter(run_stream)
+        first, main_log = aiter(declared(run_stream, "first")), main_log_of(run_stream)
         reader = asyncio.create_task(drain(main_log))  # drives until the push into the
         await settle()  # full `first` of event 1 waits (event 0 filled it)
         if source.count.completed != 2:  # this test's premise, RS-BP-2's finding
@@ -138,7 +138,7 @@ def test_main_log_seq_with_concurrent_readers(open_run: Callable[..., Any]) -> N
     async def main() -> None:
         script = mixed()
         run_stream = open_run(ScriptedSource(script), DECLARED)
-        cursors = {"main log": aiter(run_stream), **subscribe_all(run_stream)}
+        cursors = {"main log": main_log_of(run_stream), **subscribe_all(run_stream)}
         log = (await round_robin(cursors))["main log"]
         check_log_shape(log)
         check_seq_increases(log)
@@ -154,7 +154,7 @@ def test_late_subscriber_sees_only_later_events(open_run: Callable[..., Any]) ->
         script = mixed()
         source = ScriptedSource(script)
         run_stream = open_run(source, DECLARED)
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         early = await take(main_log, 5)  # events 0..4 have flowed (more if it reads ahead)
         check_equal("RS-DELIV-3", len(early), 5, "main-log items read before subscribing")
         flowed = source.count.completed  # routed before the subscriptions (RS-PUMP-3 judges it)
@@ -173,7 +173,7 @@ def test_subscriber_after_end_gets_nothing(open_run: Callable[..., Any]) -> None
     async def main() -> None:
         script = mixed()
         run_stream = open_run(ScriptedSource(script), DECLARED)
-        await drain(aiter(run_stream))
+        await drain(main_log_of(run_stream))
         for spec in SPECS:
             got = await drain(aiter(declared(run_stream, spec.name)))
             check_equal("RS-DELIV-3", got, [],
@@ -189,7 +189,7 @@ def test_subscriber_after_failure_gets_nothing_or_the_error(
         source = ScriptedSource(root_values(3), error_at=3)
         run_stream = open_run(source, [ALL_VALUES])
         try:
-            await drain(aiter(run_stream))
+            await drain(main_log_of(run_stream))
         except Exception:  # noqa: BLE001 - the failure itself is RS-ERR-1's business
             pass
         for name in ("values", "all_values"):
@@ -223,7 +223,7 @@ def test_cursors_yield_their_buffer_then_end(open_run: Callable[..., Any]) -> No
         script = mixed()
         run_stream = open_run(ScriptedSource(script), DECLARED)
         cursors = subscribe_all(run_stream)
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         await within(run_stream.output(), "output()")  # the run is over; nothing read yet
         for spec in SPECS:
             check_equal("RS-DELIV-5", await drain(cursors[spec.name]), routed(script, spec),

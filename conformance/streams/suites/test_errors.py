@@ -18,7 +18,7 @@ import pytest
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import cancel_and_wait, gather_outcomes, run, settle, within
 from conformance.checks import ImplementationTimeout, check, check_equal
-from conformance.streams.drive import END, close_cursor, declared, anext_or_end, drain, take
+from conformance.streams.drive import END, close_cursor, declared, anext_or_end, drain, take, main_log_of
 from conformance.streams.scripts import root_values
 from conformance.streams.source import Fatal, ScriptedSource, as_generator
 
@@ -55,7 +55,7 @@ def test_every_cursor_yields_its_buffer_then_the_same_error(
     async def main() -> None:
         source = ScriptedSource(root_values(N), error_at=N)
         run_stream = open_run(source, [COPY])
-        cursors = {"main log": aiter(run_stream), "values": aiter(run_stream.values)}
+        cursors = {"main log": main_log_of(run_stream), "values": aiter(run_stream.values)}
         for i, branch in enumerate(fan_out(declared(run_stream, "copy"), 2)):
             cursors[f"tee branch {i}"] = branch
         for name, cursor in cursors.items():  # the main log drives; the others buffer
@@ -108,7 +108,7 @@ def test_cancelling_a_consumer_spares_the_others(open_run: Callable[..., Any], k
         source = ScriptedSource(root_values(N))
         source.hold(1)
         run_stream = open_run(_source(kind, source))
-        readers = {"main log": aiter(run_stream), "values": aiter(run_stream.values)}
+        readers = {"main log": main_log_of(run_stream), "values": aiter(run_stream.values)}
         got = {name: [data(i) for i in await take(c, 1)] for name, c in readers.items()}
         tasks = {}
         for name, cursor in readers.items():
@@ -167,7 +167,7 @@ def test_closed_cursor_never_holds_the_run_back(open_run: Callable[..., Any],
         run_stream = open_run(source, [BOUNDED])
         await _close(how, run_stream, source)
         await settle()
-        main_log = asyncio.create_task(drain(aiter(run_stream)))
+        main_log = asyncio.create_task(drain(main_log_of(run_stream)))
         output = asyncio.create_task(run_stream.output())
         done = await _bounded_wait({main_log, output})
         check("RS-ERR-4", done,
@@ -211,7 +211,7 @@ def test_fatal_error_ends_the_run(open_run: Callable[..., Any]) -> None:
         fatal = Fatal("the source died")
         source = ScriptedSource(root_values(N), error_at=1, error=fatal)
         run_stream = open_run(source)
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         await take(main_log, 1)
         raised = await _attempt(anext_or_end(main_log))
         check("RS-ERR-5", raised is fatal,

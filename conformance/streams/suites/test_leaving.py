@@ -22,7 +22,7 @@ from conformance import aio
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import gather_outcomes, run, settle, within
 from conformance.checks import check, check_equal, violate
-from conformance.streams.drive import anext_or_end, close_cursor, declared, drain, take
+from conformance.streams.drive import anext_or_end, close_cursor, declared, drain, take, main_log_of
 from conformance.streams.scripts import root_values, step
 from conformance.streams.source import ScriptedSource, as_generator
 
@@ -76,7 +76,7 @@ def test_cancelled_result_call_spares_the_others(open_run: Callable[..., Any], v
         source = ScriptedSource([dict(e) for e in INTERRUPTED_SCRIPT])
         source.hold(1)
         run_stream = open_run(as_generator(source))
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         first = [data(i) for i in await take(main_log, 1)]
         tasks: dict[str, asyncio.Task[Any]] = {}
         if role == "pumper":
@@ -231,7 +231,7 @@ def test_reader_leaving_releases_the_push_waiting_on_its_log(open_run: Callable[
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source, [BOUNDED])
         log = aiter(declared(run_stream, "bounded"))
-        busy = start(drain(aiter(run_stream)) if driver == "main log"
+        busy = start(drain(main_log_of(run_stream)) if driver == "main log"
                      else run_stream.output(), driver)
         await settle()
         if busy.done():  # no push ever waited on the full log: nothing to judge (RS-BP-2)
@@ -275,7 +275,7 @@ def test_ready_reader_returns_while_its_step_waits_elsewhere(open_run: Callable[
         await take(values, 1)  # step 0: now in bounded too, which nobody reads yet
         tasks = []
         if role == "waiter":
-            tasks.append(start(drain(aiter(run_stream)), "main log reader"))
+            tasks.append(start(drain(main_log_of(run_stream)), "main log reader"))
             await within(source.held(1), "the main log reader's pull of step 1")
         reader = start(anext_or_end(values), "values reader")
         await settle()
@@ -328,7 +328,7 @@ def test_abort_returns_after_the_cancelled_pull_unwound(open_run: Callable[..., 
         source = ScriptedSource(root_values(N), unwind_turns=5)
         source.hold(1)
         run_stream = open_run(as_generator(source) if generator else source)
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         await take(main_log, 1)
         reader = start(anext_or_end(main_log), "main log reader")
         await within(source.held(1), "the pull of step 1")

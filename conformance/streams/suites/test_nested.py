@@ -11,7 +11,7 @@ from conformance import aio
 from conformance.adapter import RS_NESTED, ProjectionSpec
 from conformance.checks import check, check_equal
 from conformance.streams import drive
-from conformance.streams.drive import declared, drain, settle, take
+from conformance.streams.drive import declared, drain, settle, take, main_log_of
 from conformance.streams.programs import close_cursor
 from conformance.streams.source import ScriptedSource, event, values
 
@@ -271,7 +271,7 @@ def test_nested_abort_leaves_the_outer_run_going(open_run, nested):
         source = ScriptedSource(script)
         run = open_run(source, [ProjectionSpec("all", "values", namespace=None, maxlen=1)])
         every = aiter(declared(run, "all"))
-        main_log = aiter(run)
+        main_log = main_log_of(run)
         child = nested(run, SUB)
         nested_cursor = aiter(child.values)
         check_equal("RS-NEST-4", await take(nested_cursor, 1), [{"sub": 1}],

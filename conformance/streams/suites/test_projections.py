@@ -15,7 +15,7 @@ import pytest
 from conformance.adapter import RS_ASYNC
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
-from conformance.streams.drive import END, declared, anext_or_end, drain, round_robin, take
+from conformance.streams.drive import END, declared, anext_or_end, drain, round_robin, take, main_log_of
 from conformance.streams.scripts import (
     ALL_VALUES, UPDATES, VALUES, abort_and_finish, mixed, root_values, routed,
 )
@@ -126,7 +126,7 @@ def test_tee_after_events_flowed(open_run: Callable[..., Any], fan_out: FanOut) 
     async def main() -> None:
         script = root_values(6)
         run_stream = open_run(ScriptedSource(script))
-        main_log = aiter(run_stream)
+        main_log = main_log_of(run_stream)
         await take(main_log, 2)
         branches = list(fan_out(run_stream.values, 2))
         got = await read_branches(branches, "round robin")

@@ -11,7 +11,7 @@ import pytest
 from conformance.adapter import RS_ASYNC
 from conformance.aio import run
 from conformance.checks import check, check_equal
-from conformance.streams.drive import anext_or_end, declared, drain, settle, take
+from conformance.streams.drive import anext_or_end, declared, drain, settle, take, main_log_of
 from conformance.streams.scripts import ALL_VALUES, UPDATES, abort_and_finish, root_values
 from conformance.streams.source import ScriptedSource
 
@@ -34,7 +34,7 @@ def test_building_and_subscribing_pull_nothing(open_run: Callable[..., Any]) -> 
         await settle(IDLE_ROUNDS)
         check_equal("RS-PUMP-1", source.count.pulls, 0, "pulls after building the run")
         cursors = [aiter(run_stream.values), aiter(declared(run_stream, "node_updates")),
-                   aiter(run_stream)]
+                   main_log_of(run_stream)]
         await settle(IDLE_ROUNDS)
         check_equal("RS-PUMP-1", source.count.pulls, 0,
                     "pulls after subscribing values, a declared projection and the main log")
@@ -60,7 +60,7 @@ def _cursor(kind: str, run_stream: Any, fan_out: Callable[[Any, int], Any]) -> A
     if kind == "projection":
         return aiter(run_stream.values)
     if kind == "main log":
-        return aiter(run_stream)
+        return main_log_of(run_stream)
     return fan_out(run_stream.values, 2)[0]
 
 
@@ -122,7 +122,7 @@ def _every_event_reader(kind: str, run_stream: Any) -> Any:
         return aiter(run_stream.values)
     if kind == "declared":
         return aiter(declared(run_stream, "all_values"))
-    return aiter(run_stream)
+    return main_log_of(run_stream)
 
 
 @pytest.mark.rule("RS-PUMP-3")

@@ -11,7 +11,7 @@ import pytest
 from conformance import aio
 from conformance.adapter import RS_ASYNC
 from conformance.checks import check, check_equal, escape_verdict
-from conformance.streams.drive import drain, settle, take
+from conformance.streams.drive import drain, settle, take, main_log_of
 from conformance.streams.programs import close_cursor
 from conformance.streams.source import ScriptedSource, event, values
 
@@ -193,7 +193,7 @@ def test_readers_and_results_share_the_run(open_run):
 
     async def main():
         run = open_run(ScriptedSource(script))
-        values_cursor, main_cursor = aiter(run.values), aiter(run)
+        values_cursor, main_cursor = aiter(run.values), main_log_of(run)
         got_values, got_main, output, interrupts = await asyncio.gather(
             drain(values_cursor), drain(main_cursor), run.output(), run.interrupts())
         check_equal("RS-RES-5", got_values, [{"n": 1}, {"n": 2}],

@@ -16,7 +16,7 @@ import pytest
 from conformance.adapter import RS_ASYNC
 from conformance.aio import run, within
 from conformance.checks import check, check_equal
-from conformance.streams.drive import anext_or_end, declared, drain, settle
+from conformance.streams.drive import anext_or_end, declared, drain, settle, main_log_of
 from conformance.streams.scripts import ALL_VALUES, UPDATES, abort_and_finish, root_values, step
 from conformance.streams.source import ScriptedSource
 
@@ -34,7 +34,7 @@ def start(cursor: Any) -> asyncio.Task[Any]:
 
 async def drain_all(run_stream: Any, fan_out: Callable[[Any, int], Any]) -> list[Any]:
     """Every kind of consumer at once: projections, the main log, tee branches, output()."""
-    cursors = [aiter(run_stream.values), aiter(run_stream),
+    cursors = [aiter(run_stream.values), main_log_of(run_stream),
                aiter(declared(run_stream, "node_updates")),
                *fan_out(declared(run_stream, "all_values"), 2)]
     return await asyncio.gather(*(drain(c) for c in cursors), run_stream.output())
@@ -86,7 +86,7 @@ def test_one_pull_serves_all_waiters(open_run: Callable[..., Any],
         source = ScriptedSource(root_values(1))
         source.hold(0)
         run_stream = open_run(source, [ALL_VALUES])
-        cursors = {"values": aiter(run_stream.values), "main log": aiter(run_stream)}
+        cursors = {"values": aiter(run_stream.values), "main log": main_log_of(run_stream)}
         for i, branch in enumerate(fan_out(declared(run_stream, "all_values"), 3)):
             cursors[f"tee branch {i}"] = branch
         tasks = {name: start(cursor) for name, cursor in cursors.items()}
@@ -114,7 +114,7 @@ def _passive(kind: str, run_stream: Any, fan_out: Callable[[Any, int], Any]) -> 
     if kind == "values":
         return [aiter(run_stream.values)]
     if kind == "main log":
-        return [aiter(run_stream)]
+        return [main_log_of(run_stream)]
     return list(fan_out(run_stream.values, 2))  # both branches of a tee
 
 
