@@ -15,7 +15,7 @@ OPTIONAL_UNMET = "optional unmet"
 KNOWN_DEVIATION = "known deviation"
 TIMEOUT = "timeout"
 DEVIATION_FIXED = "deviation fixed"  # listed as a deviation, yet every test passed
-NOT_RUN = "not run"  # no test of the rule ran (none collected, or deselected by -k/-m)
+NOT_RUN = "not run"  # no test reached its checks: none collected, -k/-m, or stopped on a premise
 DESELECTED = "deselected"  # excluded by --runcert-rules: this run says nothing about it
 #: A skip whose reason holds this is "not applicable" (any other skip gives no outcome).
 NA_PREFIX = f"{NOT_APPLICABLE}: "
@@ -28,7 +28,8 @@ LEGEND = {
     KNOWN_DEVIATION: "listed in the adapter's deviation manifest and confirmed by its own check",
     TIMEOUT: "the implementation did not return within the time limit",
     DEVIATION_FIXED: "listed as a deviation but no test confirmed it (remove it from the manifest)",
-    NOT_RUN: "no test of this rule ran",
+    NOT_RUN: "no test of this rule ran to its checks (none collected, deselected, or each "
+             "stopped on another rule's finding first)",
     DESELECTED: "not selected by --runcert-rules (not certified by this run)",
 }
 # Worst first: a rule's outcome is the worst outcome among its tests.

@@ -28,7 +28,7 @@ from conformance.checks import (
 )
 from conformance.outcomes import (
     DESELECTED, DEVIATION_FIXED, FAIL, FAILING, KNOWN_DEVIATION, NA_PREFIX,
-    NOT_APPLICABLE,
+    NOT_APPLICABLE, NOT_RUN,
     OPTIONAL_UNMET, PASS, SEVERITY, SYMBOL, TIMEOUT, RuleResult, TestVerdict, aggregate,
     totals,
 )
@@ -771,6 +771,9 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
             outcomes[rid] = FAIL
     for rid in confirmed:
         outcomes.setdefault(rid, KNOWN_DEVIATION)
+    if own_checks:  # stopped on another rule's finding (a premise): its own are not judged
+        for rid in cited:
+            outcomes.setdefault(rid, NOT_RUN)
     if item.stash.get(leak_failed_key, False):
         leaked = ""  # the leak is the failure itself; every check of the test held
         for rid in cited:
@@ -782,7 +785,7 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
         verdict.message = text
         return verdict
     verdict.transcripts = _transcripts(leaves, violated)
-    kinds = set(outcomes.values())
+    kinds = set(outcomes.values()) - {NOT_RUN}  # a premise's finding decides the test
     if kinds <= {KNOWN_DEVIATION}:
         rep.outcome = "skipped"
         rep.wasxfail = "known deviation: " + "; ".join(
@@ -1068,6 +1071,10 @@ def final_line(config: pytest.Config) -> tuple[str, dict[str, bool]]:
     partial = config.stash[partial_key]
     if partial:
         parts.append(f"PARTIAL run: {len(ran)} of {len(contract_rules())} rules")
+    unjudged = [r.rule.id for r in found.values() if r.outcome == NOT_RUN and r.tests]
+    if unjudged:  # every test of theirs stopped on another rule's finding: not certified
+        parts.append(f"not judged: {', '.join(unjudged)} (each test stopped on another "
+                     f"rule's finding)")
     failing = [r for r in found.values() if r.outcome in FAILING]
     outside = outside_failures(config)
     deviations = counts.get(KNOWN_DEVIATION, 0)

@@ -10,7 +10,7 @@ from conformance.adapter import RS_ASYNC, RS_SYNC, Adapter
 from conformance.contracts import Contract
 from conformance.streams import probes  # noqa: F401 - the probes register
 from conformance.streams import programs
-from conformance.streams.deviations import LANGGRAPH
+from conformance.streams.deviations import LANGGRAPH, LANGGRAPH_JS
 from conformance.streams.format import StreamChecker
 from conformance.transcripts.record import RecordError
 
@@ -41,4 +41,5 @@ def replay(doc: dict[str, Any], adapter: Adapter, lane: str) -> Any:
 CONTRACT = Contract(
     name="streams", prefix="RS-", area="STREAM", lanes={"sync": RS_SYNC, "async": RS_ASYNC},
     program_lanes=("async",), checker=StreamChecker, observe=observe, record=record,
-    needs=needs, replay=replay, deviations={"langgraph": LANGGRAPH})
+    needs=needs, replay=replay,
+    deviations={"langgraph": LANGGRAPH, "langgraph_js": LANGGRAPH_JS})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.streams.source import values
+from conformance.streams.source import event, values
 from conformance.streams.scenarios import (
     act, counters, drain, join, numbered, program, spawn, subscribe, take, tee,
 )
@@ -121,4 +121,74 @@ LANGGRAPH: dict[str, dict[str, Any]] = {
         [act("interrupts", "RS-RES-7")])),
     "RS-SYNC-2": stream_probe("sync", "sync_tee_failing_source", n=2),
     "RS-SYNC-5": stream_probe("sync", "sync_full_log", maxlen=1),
+}
+
+
+# -- LangGraph.js (@langchain/langgraph over the Node driver) -------------------------------
+
+#: Root updates and custom events, read through a declared projection and the main log.
+UPDATES = [{"name": "node_updates", "method": "updates"}]
+RESHAPED = stream_program(program(
+    [values({"n": 1}), event("updates", {"step": 1}), event("custom", {"step": 2})],
+    [subscribe("node_updates", "u"), subscribe("main", "m"), drain("u"), drain("m")],
+    projections=UPDATES))
+#: A run nobody reads: the pulls counted once the loop went idle.
+UNREAD = stream_program(program(numbered(3), [counters("RS-PUMP-1")]))
+#: One item read: the pulls counted then.
+ONE_READ = stream_program(program(numbered(3), [
+    subscribe("values", "v"), take("v", 1), counters("RS-PUMP-3")]))
+NO_TEE = stream_probe("async", "tee_spelled_tee", n=2)
+
+LANGGRAPH_JS: dict[str, dict[str, Any]] = {
+    "RS-PUMP-1": UNREAD,
+    "RS-PUMP-2": ONE_READ,
+    "RS-PUMP-3": ONE_READ,
+    "RS-RES-4": UNREAD,
+    "RS-DELIV-1": RESHAPED,
+    "RS-DELIV-2": RESHAPED,
+    "RS-DELIV-5": RESHAPED,
+    "RS-EXT-4": RESHAPED,
+    # subscribed once the run ended: a log that kept nothing for nobody yields nothing
+    "RS-DELIV-3": stream_program(program(numbered(3), [
+        act("output"), subscribe("values", "late"), drain("late")])),
+    "RS-BP-5": stream_program(program(numbered(3), [
+        act("output"), subscribe("bounded", "late"), drain("late")], projections=BOUNDED)),
+    "RS-PROJ-1": stream_program(program(numbered(2), [
+        subscribe("values", "v"), subscribe("values", "v2", "RS-PROJ-1", terms=["tee"]),
+        drain("v"), drain("v2")])),
+    "RS-PROJ-2": NO_TEE,
+    "RS-PROJ-4": NO_TEE,
+    "RS-PROJ-5": NO_TEE,
+    "RS-PROJ-6": NO_TEE,
+    "RS-BP-6": NO_TEE,
+    "RS-BP-1": LANGGRAPH["RS-BP-1"],
+    "RS-BP-2": LANGGRAPH["RS-BP-2"],
+    "RS-BP-4": LANGGRAPH["RS-BP-4"],
+    "RS-ABORT-2": LANGGRAPH["RS-ABORT-2"],
+    "RS-ABORT-3": LANGGRAPH["RS-ABORT-3"][1],
+    "RS-ABORT-4": LANGGRAPH["RS-ABORT-4"],
+    "RS-ABORT-5": LANGGRAPH["RS-ABORT-5"],
+    # the held pull of {"n": 2} is still in flight after abort(): counted active
+    "RS-ABORT-6": stream_program(program(numbered(3), [
+        *HELD, act("abort"), counters("RS-ABORT-6"), act("release", index=1),
+        join("reader", "RS-ABORT-6")])),
+    "RS-ABORT-7": LANGGRAPH["RS-ABORT-7"][1],
+    "RS-ABORT-8": LANGGRAPH["RS-ABORT-8"],
+    "RS-ABORT-9": LANGGRAPH["RS-ABORT-9"],
+    "RS-RES-6": LANGGRAPH["RS-RES-6"],
+    "RS-RES-7": LANGGRAPH["RS-RES-7"],
+    "RS-ERR-2": stream_program(program(numbered(3), [
+        act("output"), act("interrupted"), act("interrupts")], error_at=1)),
+    "RS-ERR-4": LANGGRAPH["RS-ERR-4"],
+    "RS-ERR-5": LANGGRAPH["RS-ERR-5"],
+    # an interrupt list that is empty, then one in a nested namespace only
+    "RS-RES-2": stream_program(program(
+        [values({"n": 1}, interrupts=[]), values({"sub": 1}, ["sub:1"], ["nested"])],
+        [act("interrupted")])),
+    "RS-RES-3": stream_program(program(
+        [values({"sub": 1}, ["sub:1"], ["nested"]), values({"n": 1}, interrupts=["root"])],
+        [act("interrupts")])),
+    "RS-EXT-1": stream_probe("async", "extensions_view"),
+    "RS-EXT-2": stream_probe("async", "extensions_view"),
+    "RS-EXT-3": LANGGRAPH["RS-EXT-3"],
 }

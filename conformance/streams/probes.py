@@ -210,6 +210,34 @@ def unknown_projection(adapter: Adapter, lane: str) -> Any:
     return aio.run(main)
 
 
+@probe
+def extensions_view(adapter: Adapter, lane: str) -> Any:
+    """``run.extensions`` of an async run with a native projection ``extra`` and a
+    non-native one ``hidden``: which names it holds, whether ``run.extra`` is the item,
+    and what assigning an item does."""
+    on_lane(lane, "async", "extensions_view")
+
+    async def main() -> Any:
+        run = drive.open_run(adapter, ScriptedSource(numbered(1)),
+                             [ProjectionSpec("extra", "updates"),
+                              ProjectionSpec("hidden", "updates", native=False)])
+        extensions = run.extensions
+        names = sorted(extensions)
+        said: dict[str, Any] = {"names": names}
+        if "extra" in names:
+            said["run.extra is extensions['extra']"] = getattr(run, "extra", None) is \
+                extensions["extra"]
+
+        def assign() -> None:
+            extensions["intruder"] = None
+
+        said["assigning an item"] = outcome(assign)[0]
+        await aio.within(run.abort(), "abort()")
+        return said
+
+    return aio.run(main)
+
+
 # -- sync lane -----------------------------------------------------------------------------
 
 @probe

@@ -324,6 +324,9 @@ class Runner:
             observed["propagated"] = exc is exit_error
         else:
             observed["propagated"] = False if action["exit"] == "raise" else None
+        finally:
+            if name not in self.cursors:  # the block never opened: later actions on the
+                self.failed.add(name)     # cursor observe that, not an unknown name
         return observed
 
     async def do_counters(self, action: dict[str, Any]) -> Observation:

@@ -199,7 +199,73 @@ function wrap(value) {
 
 const RANGE = ">=1.7.3,<1.8";
 const deviation = (reason) => [{ reason, versions: RANGE }];
-const DEVIATIONS = {};
+// Paths are relative to dist/stream/ of @langchain/langgraph 1.7.3.
+const PUMP = "createGraphRunStream() starts pump(source, mux) as a background promise (run-stream.js:428)";
+const NO_ABORT = "abort() only aborts an AbortController the pump never sees (run-stream.js:241; "
+  + "pump(source, mux) takes no signal, mux.js:302)";
+const RESHAPED = "the pump converts each chunk to a protocol event by its mode (convert.js): an "
+  + "updates payload {node: values} becomes {node, values} (convertUpdatesPayload, :198) and a "
+  + "custom payload without a name is wrapped as {payload} (:113), so no updates or custom event "
+  + "reaches a projection or the main log with its data unchanged";
+const NO_TEE = "projections are StreamChannels whose only readers are iterate()/toAsyncIterable() "
+  + "(stream-channel.js:89): there is no tee(n)";
+const NO_MAXLEN = "StreamChannel has no maxlen: a log is an unbounded array (#items, "
+  + "stream-channel.js:43) and push() never waits (:79)";
+const DEVIATIONS = {
+  "RS-PUMP-1": deviation(`${PUMP}: the source is pulled as soon as the run exists, before anyone reads`),
+  "RS-PUMP-2": deviation(`${PUMP}, which pulls to the end whether or not anyone reads (mux.js:305)`),
+  "RS-PUMP-3": deviation(`${PUMP}: it pulls as fast as the source answers, not one item per read`),
+  "RS-RES-4": deviation(`output is a getter of a promise the background pump settles (run-stream.js:216); ${PUMP}, so the run is driven whether or not a result is awaited`),
+  "RS-DELIV-1": deviation(RESHAPED),
+  "RS-DELIV-2": deviation(RESHAPED),
+  "RS-DELIV-5": deviation(RESHAPED),
+  "RS-EXT-4": deviation(RESHAPED),
+  "RS-DELIV-3": deviation("every StreamChannel keeps all its items and iterate(startAt = 0) reads "
+    + "from the first (stream-channel.js:89): a late subscriber gets the earlier items too"),
+  "RS-BP-5": deviation(`${NO_MAXLEN}: an unsubscribed log keeps every item for whoever subscribes later`),
+  "RS-PROJ-1": deviation("a StreamChannel serves any number of readers, each from the start "
+    + "(iterate(), stream-channel.js:89): a second subscription raises nothing"),
+  "RS-PROJ-2": deviation(NO_TEE),
+  "RS-PROJ-4": deviation(NO_TEE),
+  "RS-PROJ-5": deviation(NO_TEE),
+  "RS-PROJ-6": deviation(NO_TEE),
+  "RS-BP-6": deviation(NO_TEE),
+  "RS-BP-1": deviation(NO_MAXLEN),
+  "RS-BP-2": deviation(`${NO_MAXLEN}; ${PUMP}, which a full log cannot hold back`),
+  "RS-BP-4": deviation(`${NO_MAXLEN}: there is no maxlen to validate`),
+  "RS-ABORT-2": deviation(`${NO_ABORT}: a reader waiting on the held pull goes on waiting`),
+  "RS-ABORT-3": deviation(`${NO_ABORT}: the pull in flight is never cancelled`),
+  "RS-ABORT-4": deviation(`${NO_ABORT}: the source is never closed`),
+  "RS-ABORT-5": deviation(`${NO_MAXLEN}, so no push is ever blocked to be released by abort()`),
+  "RS-ABORT-6": deviation(`${NO_ABORT}: the pump's pull is still pending after abort()`),
+  "RS-ABORT-7": deviation(`${NO_ABORT}: an item pulled after abort() is routed to cursors and results`),
+  "RS-ABORT-8": deviation("GraphRunStream has no async disposal (no Symbol.asyncDispose, so no "
+    + "`await using`): nothing plays the part of `async with`"),
+  "RS-ABORT-9": deviation(`${NO_ABORT}: readers do not end, whichever task calls it`),
+  "RS-RES-6": deviation(`${NO_ABORT}: the run goes on, and output is the last values of the whole run`),
+  "RS-ERR-2": deviation("interrupted and interrupts are plain getters of the mux (run-stream.js:224, "
+    + "232): only output rejects with the run's error (mux.fail, mux.js)"),
+  "RS-ERR-4": deviation("a cursor is StreamChannel.iterate()'s iterator, which has next() only "
+    + "(stream-channel.js:89): it cannot be closed, and its channel keeps every item anyway"),
+  "RS-ERR-5": deviation("pump() catches every error of the source alike and fails the run with "
+    + "it (mux.js:323-324): a fatal error raises in every reader and result, like any other"),
+  "RS-RES-2": deviation("the pump marks the run interrupted for any values chunk whose "
+    + "__interrupt__ is an array (isInterrupted, constants.js:335), of any namespace and empty "
+    + "too (mux.js:305-312)"),
+  "RS-RES-3": deviation("interrupts lists the interrupts of values chunks of every namespace, "
+    + "nested ones too (pump, mux.js:305-312)"),
+  "RS-EXT-1": deviation("extensions is a plain object holding only the non-native projections "
+    + "(Object.assign(extensions, projection), run-stream.js:413): values and native projections "
+    + "are not in it, and it can be assigned to"),
+  "RS-EXT-2": deviation("native projections are assigned onto the run itself (Object.assign(root, "
+    + "proj), run-stream.js:420) and not into extensions; values is a getter building a new view "
+    + "on every read"),
+  "RS-EXT-3": deviation("the run is a plain object: reading a projection it does not have gives "
+    + "undefined, no error naming the projections"),
+  // SHOULD rules (listed so the reason is on record; strict like the others)
+  "RS-RES-7": deviation("markInterrupted appends every interrupt of every values chunk "
+    + "(this.#interrupts.push(...interrupts), mux.js:255) and interrupts returns that array"),
+};
 
 // -- hello -----------------------------------------------------------------------------------
 

@@ -157,7 +157,9 @@ def test_cursors_end_cleanly_after_their_buffer(open_run: Callable[..., Any]) ->
         waiting = await held_reader(source, main_log, 2)
         await abort(run_stream)
         got = await finishes("RS-ABORT-2", waiting, "the main-log reader awaiting the held pull")
-        check("RS-ABORT-2", got is END or got is UNFINISHED,
+        if got is UNFINISHED:  # the listed deviation, confirmed: every later read of this
+            return             # run would wait on the same held pull
+        check("RS-ABORT-2", got is END,
               f"the main-log reader awaiting the held pull got {got!r}: expected a clean end")
         check_equal("RS-ABORT-2", await ends_cleanly("RS-ABORT-2", values, "values"),
                     [{"step": 0}, {"step": 1}], "values after abort() (its buffer, then end)")
@@ -354,8 +356,9 @@ def test_item_of_a_stubborn_pull_is_dropped(open_run: Callable[..., Any]) -> Non
         reader = await held_reader(source, main_log, 1)
         await abort(run_stream, "abort() during the stubborn pull")
         await settle()
-        check_equal("RS-ABORT-7", source.count.delivered_after_cancel, 1,
-                    "setup: items the stubborn source returned after the cancellation")
+        if not check_equal("RS-ABORT-7", source.count.delivered_after_cancel, 1,
+                           "setup: items the stubborn source returned after the cancellation"):
+            return  # (a listed deviation) no stubborn item to judge: the pull was not cancelled
         after = await within(reader, "the waiting reader")
         check("RS-ABORT-7", after is END, f"the waiting main-log reader got {after!r}")
         got = await ends_cleanly("RS-ABORT-7", values, "values")
@@ -376,12 +379,21 @@ class Boom(Exception):
     pass
 
 
+def supports_async_with(run_stream: Any) -> bool:
+    """Whether the run is an async context manager; a failed RS-ABORT-8 check if not."""
+    kind = type(run_stream)
+    return check("RS-ABORT-8", hasattr(kind, "__aenter__") and hasattr(kind, "__aexit__"),
+                 f"{kind.__name__} has no __aenter__/__aexit__: `async with run` is impossible")
+
+
 @pytest.mark.rule("RS-ABORT-8")
 def test_async_with_aborts_on_break(open_run: Callable[..., Any]) -> None:
     async def main() -> None:
         source = ScriptedSource(root_values(N))
         run_stream = open_run(source)
         values, main_log = aiter(run_stream.values), main_log_of(run_stream)
+        if not supports_async_with(run_stream):
+            return
         async with run_stream as entered:
             check("RS-ABORT-8", entered is run_stream, "`async with run as r`: r is not run")
             async for _ in main_log:
@@ -400,6 +412,8 @@ def test_async_with_aborts_on_error_and_reraises(open_run: Callable[..., Any]) -
         run_stream = open_run(source)
         boom = Boom("in the body")
         main_log = main_log_of(run_stream)
+        if not supports_async_with(run_stream):
+            return
         try:
             async with run_stream:
                 await take(main_log, 1)

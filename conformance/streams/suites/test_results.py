@@ -198,7 +198,10 @@ def test_readers_and_results_share_the_run(open_run):
             drain(values_cursor), drain(main_cursor), run.output(), run.interrupts())
         check_equal("RS-RES-5", got_values, [{"n": 1}, {"n": 2}],
                     "values read while output() and interrupts() ran")
-        check_equal("RS-RES-5", [e["params"]["data"] for e in got_main],
+        check_equal("RS-RES-5", [e["method"] for e in got_main],
+                    [e["method"] for e in script], "methods of the main log read while "
+                    "results ran")
+        check_equal("RS-DELIV-1", [e["params"]["data"] for e in got_main],
                     [e["data"] for e in script], "main log read while results ran")
         check_equal("RS-RES-5", (output, list(interrupts)), ({"n": 2}, []),
                     "(output, interrupts) while readers ran")
