@@ -13,7 +13,7 @@ from typing import Any
 
 from conformance.streams.source import event, values
 from conformance.streams.scenarios import (
-    act, counters, drain, join, numbered, program, spawn, subscribe, take, tee,
+    by_id, act, counters, drain, join, numbered, program, spawn, subscribe, take, tee,
 )
 
 CONTRACT = "streams"
@@ -180,7 +180,8 @@ LANGGRAPH_JS: dict[str, dict[str, Any]] = {
     "RS-ERR-2": stream_program(program(numbered(3), [
         act("output"), act("interrupted"), act("interrupts")], error_at=1)),
     "RS-ERR-4": LANGGRAPH["RS-ERR-4"],
-    "RS-ERR-5": LANGGRAPH["RS-ERR-5"],
+    # the golden scenario: a reader other than the one whose pull raised Fatal
+    "RS-ERR-5": stream_program(by_id()["fatal_source_error_ends_run"]["program"]),
     # an interrupt list that is empty, then one in a nested namespace only
     "RS-RES-2": stream_program(program(
         [values({"n": 1}, interrupts=[]), values({"sub": 1}, ["sub:1"], ["nested"])],
