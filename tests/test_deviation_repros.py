@@ -7,13 +7,14 @@ library at the installed (pinned) version: inside the entry's version range it m
 the rule). It is also replayed against the reference (it must give ``expected``). The
 files and the adapter's manifest name the same rules, reasons and ranges, and a file whose
 range holds for the installed version lists it in ``confirmed_on``. Implementations that
-are not installed (langchain_js: no ``node``, or the JS driver's packages not
-installed) are skipped. Re-record with
+are not installed (langchain_js, langgraph_js: no ``node``, or the JS driver's
+packages not installed) are skipped. Re-record with
 ``python -m conformance.transcripts.record_deviations --impl NAME``.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 from pathlib import Path
@@ -24,7 +25,7 @@ import pytest
 from conformance.reproductions import (
     load_repro, replay_deviation, repro_dir, repro_index, repro_paths, repro_stem,
 )
-from conformance.resolve import resolve
+from conformance.resolve import DRIVERS, resolve
 from conformance.transcripts.record_deviations import (
     definition, expected_files, prediction, tables,
 )
@@ -37,9 +38,8 @@ DEFINED = ("contract", "lanes", "program", "probe")  # what a definition fixes i
 
 
 def installed(name: str) -> bool:
-    if name == "langchain_js":  # served by the Node driver, not a Python package
-        from conformance.adapters import langchain_js
-        return langchain_js.missing() is None
+    if name in DRIVERS:  # served by a Node driver, not a Python package
+        return importlib.import_module(DRIVERS[name]).missing() is None  # type: ignore[no-any-return]
     return importlib.util.find_spec(name) is not None
 
 

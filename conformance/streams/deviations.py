@@ -156,11 +156,7 @@ LANGGRAPH_JS: dict[str, dict[str, Any]] = {
     "RS-PROJ-1": stream_program(program(numbered(2), [
         subscribe("values", "v"), subscribe("values", "v2", "RS-PROJ-1", terms=["tee"]),
         drain("v"), drain("v2")])),
-    "RS-PROJ-2": NO_TEE,
-    "RS-PROJ-4": NO_TEE,
     "RS-PROJ-5": NO_TEE,
-    "RS-PROJ-6": NO_TEE,
-    "RS-BP-6": NO_TEE,
     "RS-BP-1": LANGGRAPH["RS-BP-1"],
     "RS-BP-2": LANGGRAPH["RS-BP-2"],
     "RS-BP-4": LANGGRAPH["RS-BP-4"],

@@ -223,6 +223,9 @@ class Runner:
         if isinstance(exc, ImplementationTimeout):
             self.stopped = True
             return {"raised": "ImplementationTimeout", "source_error": False}
+        if isinstance(exc, RuleViolation):  # a drive helper's finding: no tee, no projection
+            self.stopped = True
+            return {"premise": exc.rule, "message": exc.message}
         if exc is self.source.error:
             return {"raised": type(exc).__name__, "source_error": True,
                     "message": render_error(exc)}
@@ -282,7 +285,7 @@ class Runner:
 
     async def do_tee(self, action: dict[str, Any]) -> Observation:
         names = [self.name_free(n) for n in action["as"]]
-        branches = list(self.factories.fan_out(self.projection(action), action["n"]))
+        branches = list(drive.fan_out(self.adapter, self.projection(action), action["n"]))
         for name, branch in zip(names, branches):
             self.cursors[name] = Cursor(aiter(branch))
         self.failed.update(names[len(branches):])  # branches the implementation did not give
@@ -509,6 +512,10 @@ def compare(doc: dict[str, Any], records: list[Observation], outcomes: dict[str,
                 raise RuleViolation(rule, f"step #{index} ({step}): the task did not finish "
                                           f"within {aio.AWAIT_TIMEOUT:g}s; expected "
                                           f"{_show(exp['observed'])}")
+            premise = obs is not None and premise_of(obs["observed"])
+            if premise:
+                raise RuleViolation(premise["premise"], f"step #{index} ({step}): "
+                                                        f"{premise['message']}")
             if obs is not None and timed_out(obs["observed"]):
                 hang = ImplementationTimeout(
                     f"timeout: step #{index} ({step}): the implementation did not return "
@@ -548,6 +555,17 @@ def timed_out(observed: Any) -> bool:
         return observed.get("raised") == "ImplementationTimeout" or any(
             timed_out(v) for v in observed.values())
     return False
+
+
+def premise_of(observed: Any) -> dict[str, str] | None:
+    """The finding on another rule an observation records (a step the runner stopped at
+    because the implementation lacks what the step needs, e.g. RS-PROJ-5's tee): the
+    difference is that rule's, not the rule the step cites."""
+    if not isinstance(observed, dict):
+        return None
+    if "premise" in observed:
+        return observed
+    return next(filter(None, map(premise_of, observed.values())), None)
 
 
 def replay(doc: dict[str, Any], adapter: Adapter) -> tuple[list[Observation], dict]:

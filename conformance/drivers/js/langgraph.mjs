@@ -225,11 +225,7 @@ const DEVIATIONS = {
   "RS-BP-5": deviation(`${NO_MAXLEN}: an unsubscribed log keeps every item for whoever subscribes later`),
   "RS-PROJ-1": deviation("a StreamChannel serves any number of readers, each from the start "
     + "(iterate(), stream-channel.js:89): a second subscription raises nothing"),
-  "RS-PROJ-2": deviation(NO_TEE),
-  "RS-PROJ-4": deviation(NO_TEE),
   "RS-PROJ-5": deviation(NO_TEE),
-  "RS-PROJ-6": deviation(NO_TEE),
-  "RS-BP-6": deviation(NO_TEE),
   "RS-BP-1": deviation(NO_MAXLEN),
   "RS-BP-2": deviation(`${NO_MAXLEN}; ${PUMP}, which a full log cannot hold back`),
   "RS-BP-4": deviation(`${NO_MAXLEN}: there is no maxlen to validate`),
