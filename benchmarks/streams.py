@@ -108,13 +108,13 @@ async def floor_run(n: int) -> list[int]:
 
 def floor(n: int, repeats: int) -> tuple[Stats, Stats]:
     """(floor, bare generator): how far above a bare generator any run stream starts."""
-    stats = interleave({"floor": _case(lambda: floor_run(n), n),
-                        "bare": _case(lambda: bare_generator(n), n)}, {"floor": n, "bare": n},
-                       repeats)
+    cases = {"floor": timed_shape(lambda: floor_run(n), n),
+             "bare": timed_shape(lambda: bare_generator(n), n)}
+    stats = interleave(cases, {"floor": n, "bare": n}, repeats)
     return stats["floor"], stats["bare"]
 
 
-def _case(shape: Callable[[], Any], n: int) -> Case:
+def timed_shape(shape: Callable[[], Any], n: int) -> Case:
     async def measured() -> float:
         start = time.perf_counter()
         counts = await shape()
@@ -138,9 +138,9 @@ def run(reference: StreamFactories, real: StreamFactories, *, n: int,
     rows = []
     for label, shape in SHAPES.items():
         cases = {
-            "reference": _case(lambda s=shape: s(reference, n), n),
-            "real": _case(lambda s=shape: s(real, n), n),
-            "base": _case(lambda: bare_generator(n), n),
+            "reference": timed_shape(lambda s=shape: s(reference, n), n),
+            "real": timed_shape(lambda s=shape: s(real, n), n),
+            "base": timed_shape(lambda: bare_generator(n), n),
         }
         stats = interleave(cases, dict.fromkeys(cases, n), repeats)
         rows.append(Row(label, stats["reference"], stats["real"], stats["base"],

@@ -25,7 +25,7 @@ MISSING = langchain_js.missing()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 MODULES = ["test_construction.py", "test_custom_events.py", "test_noop.py", "test_get_sync.py"]
-#: Outcomes recorded for @langchain/core 1.4.0 (README, "Certify LangChain.js").
+#: Outcomes recorded for @langchain/core 1.4.0 (README, "Certify LangChain.js and LangGraph.js").
 RECORDED = {
     "CB-CONS-1": "pass",
     "CB-CONS-3": "known deviation",   # configure() with nothing returns undefined

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 MODULES = ["test_pumping.py", "test_projections.py", "test_extensions.py",
            "test_sync_lane.py"]
-#: Outcomes recorded for @langchain/langgraph 1.7.3 (README, "Certify LangChain.js").
+#: Outcomes recorded for @langchain/langgraph 1.7.3 (README, "Certify LangChain.js and LangGraph.js").
 RECORDED = {
     "RS-PUMP-1": "known deviation",   # createGraphRunStream starts its pump at once
     "RS-PUMP-3": "known deviation",
