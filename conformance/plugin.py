@@ -771,13 +771,13 @@ def classify(item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestRep
             outcomes[rid] = FAIL
     for rid in confirmed:
         outcomes.setdefault(rid, KNOWN_DEVIATION)
-    if own_checks:  # stopped on another rule's finding (a premise): its own are not judged
-        for rid in cited:
-            outcomes.setdefault(rid, NOT_RUN)
     if item.stash.get(leak_failed_key, False):
         leaked = ""  # the leak is the failure itself; every check of the test held
         for rid in cited:
             outcomes.setdefault(rid, PASS)
+    elif own_checks:  # stopped on another rule's finding (a premise): its own not judged
+        for rid in cited:
+            outcomes.setdefault(rid, NOT_RUN)
     tampered = f"; also: {item.stash[tampered_key]}" if tampered_key in item.stash else ""
     verdict.outcomes = outcomes
     verdict.message = "; ".join(f"{r}: {m}" for r, m in violated.items()) + leaked + tampered

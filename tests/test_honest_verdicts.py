@@ -6,6 +6,7 @@ packaged suite modules and reads the per-rule outcomes and messages of the JSON 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,9 +14,11 @@ import pytest
 
 from conformance.rules import catalogue
 
-from .conftest import STREAM_SUITES, USAGE_ERROR, suite
+from .conftest import REPO, STREAM_SUITES, USAGE_ERROR, suite
 
 FAST = "--runcert-profile=fast"
+TRANSCRIPTS = REPO / "conformance" / "transcripts" / "streams"
+USER_SUITE = REPO / "conformance" / "suites" / "user" / "test_user_transcripts.py"
 
 
 # -- the kit's own exceptions always escape --------------------------------------------------
@@ -232,23 +235,36 @@ def test_an_unlisted_hang_a_rule_forbids_is_a_fail_of_that_rule(runcert):
     assert run.ret == 1, run.text
 
 
-def test_a_hang_no_rule_under_test_forbids_stays_a_timeout(runcert):
-    """The same variant, in the golden transcripts: the reader joined for RS-ABORT-2
-    (a ``finishes`` join) fails that rule by its own check, but the reader joined for
-    RS-ABORT-7 (which says nothing about ending) hangs, and that stays a timeout."""
+def test_a_hang_no_rule_under_test_forbids_stays_a_timeout(runcert, pytester):
+    """The same variant, in the golden transcripts: each reader joined at the abort is a
+    ``finishes`` join naming RS-ABORT-2 (which says it ends), so its hang fails RS-ABORT-2
+    by that rule's own check, even where what the reader reads is RS-ABORT-7's. A user's
+    copy whose join is not a ``finishes`` join (RS-ABORT-7 says nothing about ending)
+    hangs on it, and that stays a timeout of RS-ABORT-7."""
+    golden = json.loads((TRANSCRIPTS / "abort_ignored_cancellation.json").read_text())
+    join = next(a for a in golden["program"]["actions"] if a["do"] == "join")
+    del join["finishes"]
+    join["rule"] = "RS-ABORT-7"
+    golden["id"] = "unfinished_join_of_a_user"
+    mine = pytester.path / "mine"
+    mine.mkdir()
+    (mine / "unfinished_join_of_a_user.json").write_text(json.dumps(golden))
     run = runcert(ABORT_ONLY_MARKS, FAST, "--runcert-await-timeout=1",
-                  str(STREAM_SUITES / "test_transcripts.py"),
-                  "-k", "abort_mid_run_then_results or abort_ignored_cancellation",
+                  f"--runcert-transcripts={mine}", str(STREAM_SUITES / "test_transcripts.py"),
+                  str(USER_SUITE),
+                  "-k", "abort_mid_run_then_results or abort_ignored_cancellation or "
+                        "unfinished_join_of_a_user",
                   timeout=180)
-    mid_run = "abort_mid_run_then_results"
-    ignored = "abort_ignored_cancellation"
-    messages = [m for r in run.report["rules"].values() for m in r["messages"]]
-    assert any(mid_run in m and "RS-ABORT-2: step #6 (join reader): the task did not finish "
-               "within 1s" in m for m in messages), messages
-    assert run.report["rules"]["RS-ABORT-7"]["outcome"] == "timeout", \
-        run.report["rules"]["RS-ABORT-7"]
-    assert any(ignored in m and "timeout" in m for m in
-               run.report["rules"]["RS-ABORT-7"]["messages"]), messages
+    rules = run.report["rules"]
+    for name in ("abort_mid_run_then_results", "abort_ignored_cancellation"):
+        assert any(name in m and "RS-ABORT-2: step #" in m and "(join reader): the task "
+                   "did not finish within 1s" in m for m in rules["RS-ABORT-2"]["messages"]), \
+            rules["RS-ABORT-2"]["messages"]
+    assert rules["RS-ABORT-2"]["outcome"] == "fail", rules["RS-ABORT-2"]
+    assert rules["RS-ABORT-7"]["outcome"] == "timeout", rules["RS-ABORT-7"]
+    assert [m for m in rules["RS-ABORT-7"]["messages"] if "timeout" in m] == [
+        m for m in rules["RS-ABORT-7"]["messages"] if "unfinished_join_of_a_user" in m], \
+        rules["RS-ABORT-7"]["messages"]
     assert run.ret == 1, run.text
 
 

@@ -33,7 +33,8 @@ from conformance.transcripts.validate import (
 
 PACKAGED = sorted(CALLBACKS_DIR.glob("*.json")) + sorted(STREAMS_DIR.glob("*.json"))
 BASE = {"callbacks": CALLBACKS_DIR / "agent_request_handler.json",
-        "streams": STREAMS_DIR / "async_with_break.json"}
+        "streams": STREAMS_DIR / "async_with_break.json",
+        "streams, a join": STREAMS_DIR / "abort_ignored_cancellation.json"}
 DELETE = object()
 
 
@@ -84,6 +85,11 @@ MALFORMED = [
     Malformed("no_rules", "callbacks", (("rules",), []), "TR-FMT-3", "$.rules"),
     Malformed("action_rule_not_listed", "streams", (ACTIONS + (3, "rule"), "RS-RES-1"),
               "TR-FMT-3", "$.program.actions[3].rule", schema=False),
+    Malformed("finishes_rule_not_listed", "streams, a join",
+              (ACTIONS + (7, "finishes"), "RS-RES-6"), "TR-FMT-3",
+              "$.program.actions[7].finishes", schema=False),
+    Malformed("finishes_not_a_rule", "streams, a join", (ACTIONS + (7, "finishes"), "yes"),
+              "TR-FMT-3", "$.program.actions[7].finishes"),
     Malformed("unknown_contract", "streams", (("contract",), "stream"), "TR-FMT-4",
               "$.contract"),
     Malformed("stream_sync_lane", "streams", (("lanes",), ["sync"]), "TR-FMT-4",

@@ -148,7 +148,9 @@ class StreamChecker(Checker):
             self.choice(action["from"], ("cancelled task",), f"{path}.from", rule)
         if "now" in action:
             self.type(action["now"], "bool", f"{path}.now", rule)
-        if "finishes" in action:
+        if isinstance(action.get("finishes"), str):  # the rule that says the task ends
+            self.cited(action["finishes"], f"{path}.finishes", doc, "streams")
+        elif "finishes" in action:
             self.type(action["finishes"], "bool", f"{path}.finishes", rule)
         if do == "nested":
             self.strings(action["path"], f"{path}.path", rule)

@@ -38,11 +38,12 @@ a projection name)::
     {"do": "spawn", "action": ACTION, "as": T} / {"do": "join", "task": T}
     {"do": "join", "task": T, "now": true}             -> T's observation if it is done after
                                                           settling, else {"pending": true}
-    {"do": "join", "task": T, "finishes": true}        -> T's observation, or {"finished":
+    {"do": "join", "task": T, "finishes": true | R}    -> T's observation, or {"finished":
                                                           false} when T did not finish in
-                                                          the time limit (the action's rule
-                                                          says it ends: T is cancelled and
-                                                          the scenario goes on)
+                                                          the time limit (a rule says it
+                                                          ends: R, or the action's own; T
+                                                          is cancelled and the scenario
+                                                          goes on)
     {"do": "join_all"}                                 -> {"joined": {T: observation, ...}}
                                                           for every task not joined yet
 
@@ -489,9 +490,18 @@ def action_rules(doc: dict[str, Any]) -> list[str | None]:
     return [a.get("rule") for a in doc["program"]["actions"]]
 
 
+def ending_rule(doc: dict[str, Any], index: int) -> str | None:
+    """The rule a ``finishes`` join names as the one saying its task ends (a reader waiting
+    at abort(): RS-ABORT-2), when that is not the rule of what the task observes."""
+    actions = doc["program"]["actions"]
+    finishes = actions[index].get("finishes") if index < len(actions) else None
+    return finishes if isinstance(finishes, str) else None
+
+
 def cited(doc: dict[str, Any]) -> set[str]:
     """Every rule a program's actions and counters name (each must be in ``rules``)."""
     named = {r for r in action_rules(doc) if r}
+    named |= {ending_rule(doc, i) for i in range(len(action_rules(doc)))} - {None}
     named |= {a["action"].get("rule") for a in doc["program"]["actions"]
               if a["do"] == "spawn" and a["action"].get("rule")}
     return named | set(doc["program"].get("counter_rules", {}).values())
@@ -509,6 +519,7 @@ def compare(doc: dict[str, Any], records: list[Observation], outcomes: dict[str,
                     and not (rules[index] if index < len(rules) else None):
                 rule = _counter_rule(doc, exp["observed"], obs["observed"], rule)
             if obs is not None and obs["observed"] == UNFINISHED and exp is not None:
+                rule = ending_rule(doc, index) or rule
                 raise RuleViolation(rule, f"step #{index} ({step}): the task did not finish "
                                           f"within {aio.AWAIT_TIMEOUT:g}s; expected "
                                           f"{_show(exp['observed'])}")

@@ -226,7 +226,7 @@ SCENARIOS: list[dict[str, Any]] = [
             spawn(take("v", 1), "reader"),
             act("held", "RS-ABORT-3", index=1),
             act("abort", "RS-ABORT-3"),
-            act("join", "RS-ABORT-7", task="reader", finishes=True),
+            act("join", "RS-ABORT-7", task="reader", finishes="RS-ABORT-2"),
             drain("m", "RS-ABORT-7"),
             act("output", "RS-ABORT-7"),
         ], stubborn=True, counter_rules={"cancelled": "RS-ABORT-3", "closed": "RS-ABORT-4"}),
