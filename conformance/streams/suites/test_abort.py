@@ -20,7 +20,7 @@ import pytest
 from conformance import aio
 from conformance.adapter import RS_ASYNC, ProjectionSpec
 from conformance.aio import UNFINISHED, finishes, gather_outcomes, run, settle, within
-from conformance.checks import check, check_equal, escape_verdict
+from conformance.checks import check, check_equal, escape_verdict, violate
 from conformance.streams.drive import (
     main_log_of,
     END, anext_unbounded, close_cursor, declared, drain, drain_unbounded, take,
@@ -356,9 +356,10 @@ def test_item_of_a_stubborn_pull_is_dropped(open_run: Callable[..., Any]) -> Non
         reader = await held_reader(source, main_log, 1)
         await abort(run_stream, "abort() during the stubborn pull")
         await settle()
-        if not check_equal("RS-ABORT-7", source.count.delivered_after_cancel, 1,
-                           "setup: items the stubborn source returned after the cancellation"):
-            return  # (a listed deviation) no stubborn item to judge: the pull was not cancelled
+        if source.count.delivered_after_cancel != 1:  # the premise is RS-ABORT-3's
+            violate("RS-ABORT-3", "abort() did not cancel the held pull (the stubborn source "
+                                  "returned no item after a cancellation): no late item to "
+                                  "judge")
         after = await within(reader, "the waiting reader")
         check("RS-ABORT-7", after is END, f"the waiting main-log reader got {after!r}")
         got = await ends_cleanly("RS-ABORT-7", values, "values")
@@ -369,6 +370,37 @@ def test_item_of_a_stubborn_pull_is_dropped(open_run: Callable[..., Any]) -> Non
                     "interrupted() after abort()")
         check_equal("RS-ABORT-7", await within(run_stream.interrupts()), [],
                     "interrupts() after abort()")
+
+    run(main)
+
+
+@pytest.mark.rule("RS-ABORT-7")
+def test_item_of_a_pull_finishing_after_abort_is_dropped(open_run: Callable[..., Any]) -> None:
+    """The held pull of step 1 is let go once abort() has returned: whether abort()
+    cancelled it (then nothing comes) or left it alone (then step 1 arrives late), no
+    cursor and no result may see step 1 or anything after it."""
+
+    async def main() -> None:
+        script = [step(0, "values"), step(1, "values", interrupts=["ask"]), step(2, "values")]
+        source = ScriptedSource(script)
+        source.hold(1)
+        run_stream = open_run(source)
+        values, main_log = aiter(run_stream.values), main_log_of(run_stream)
+        await take(main_log, 1)
+        reader = await held_reader(source, main_log, 1)
+        await abort(run_stream, "abort() during the held pull")
+        source.release(1)
+        await settle()
+        got = await finishes("RS-ABORT-2", reader, "the main-log reader waiting at abort()")
+        if got is not UNFINISHED:  # that it ends is RS-ABORT-2's; with what, this rule's
+            check("RS-ABORT-7", got is END, f"the main-log reader waiting at abort() got "
+                                            f"{got!r} once the held pull was let go")
+        got = await ends_cleanly("RS-ABORT-7", values, "values")
+        check_equal("RS-ABORT-7", got, [{"step": 0}], "values after abort()")
+        check_equal("RS-ABORT-7", await within(run_stream.output()), {"step": 0},
+                    "output() after abort()")
+        check_equal("RS-ABORT-7", await within(run_stream.interrupted()), False,
+                    "interrupted() after abort()")
 
     run(main)
 
