@@ -102,7 +102,15 @@ def test_reference_has_the_same_outcome_for_every_rule(runs) -> None:
     assert over_wire.returncode == in_process.returncode == 0, over_wire.tail()
 
 
-@pytest.mark.parametrize("variant", [f"cb:{n}" for n in CALLBACK_VARIANTS]
-                         + [f"rs:{n}" for n in STREAM_VARIANTS])
+def _variant(name: str) -> Any:
+    """A variant's parameter; one whose bug the wire cannot reach (``OVER_THE_WIRE``
+    says why) is expected to escape, strictly: rejected over the wire, it fails here."""
+    escapes = getattr(_module(name), "OVER_THE_WIRE", None)
+    marks = [pytest.mark.xfail(strict=True, reason=escapes)] if escapes else []
+    return pytest.param(name, id=name, marks=marks)
+
+
+@pytest.mark.parametrize("variant", [_variant(f"cb:{n}") for n in CALLBACK_VARIANTS]
+                         + [_variant(f"rs:{n}") for n in STREAM_VARIANTS])
 def test_broken_variant_is_rejected_on_its_rule_over_the_wire(variant: str, runs) -> None:
     assert_rejected(runs[variant].result(), _module(variant))

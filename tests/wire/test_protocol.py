@@ -10,6 +10,7 @@ right class, handler events in the calling thread, output, cancellation.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import subprocess
@@ -179,6 +180,37 @@ def test_streams_cross(recorded) -> None:
     seen, output = asyncio.run(scenario())
     assert seen == [{"n": 0}, {"n": 1}, {"n": 2}] and output is source.events[-1]["data"]
     assert source.count.pulls == 4 and source.count.max_active == 1
+
+
+def test_a_driver_coroutine_runs_as_a_kit_task() -> None:
+    """A method that is not ``async def`` yet returns a coroutine (here ``output()`` of a
+    variant that kicks off a pull first) gives the kit a proxy of the driver's coroutine;
+    a kit task steps it as it would a local one: one ``$await`` in the driver, the result
+    (or the driver's StopIteration, value and all) back in the task, the interpreter
+    intact. Stepped across the wire instead, the task would be handed the driver's
+    futures, and a StopIteration rebuilt without its value crashed it."""
+    variant = "tests.streams.broken.results_start_when_called"
+    driver = WireDriver(variant, [sys.executable, "-m", PYTHON_DRIVER, "--impl", variant],
+                        cwd=str(REPO))
+    try:
+        streams = adapter_for(driver).streams
+        assert streams is not None
+        source = ScriptedSource([values({"n": i}) for i in range(3)])
+
+        async def scenario() -> tuple[Any, Any]:
+            run = streams.open_run(source, [])
+            pending = run.output()
+            assert asyncio.iscoroutine(pending) and not inspect.iscoroutinefunction(
+                type(run).output)
+            return await asyncio.create_task(pending), await run.interrupted()
+
+        assert asyncio.run(scenario()) == ({"n": 2}, False)
+        stopped = driver.generation().codec.decode({
+            "$exc": "dE1", "types": ["builtins.StopIteration", "builtins.Exception"],
+            "args": [{"$tuple": [1, 2]}]})
+        assert isinstance(stopped, StopIteration) and stopped.value == (1, 2)
+    finally:
+        driver.close()
 
 
 def test_an_epoch_releases_what_crossed(recorded) -> None:

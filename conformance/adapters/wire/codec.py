@@ -677,6 +677,8 @@ class Codec:
             exc.args = tuple(self._decode(a) for a in value.get("args") or [])
             if value.get("message") is not None and not exc.args:
                 exc.args = (value["message"],)
+            if isinstance(exc, StopIteration):  # its C field ``value`` is set by __init__
+                StopIteration.__init__(exc, *exc.args)  # only (NULL crashes a task's step)
             self.peer_exceptions[wid] = exc
             self.peer_ids[id(exc)] = wid
             if len(self.peer_exceptions) > PEER_EXCEPTIONS:

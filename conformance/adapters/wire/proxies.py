@@ -134,6 +134,30 @@ def _property(name: str) -> property:
     return property(get, set_)
 
 
+def _local_coroutine(proxy: Any) -> Any:
+    """The kit-side coroutine awaiting the driver's coroutine ``proxy`` (made once).
+
+    A task (``asyncio.create_task(run.output())``) steps its coroutine with ``send`` and
+    ``throw``; sent to the driver, those would run the driver's coroutine outside any of
+    its tasks and hand its futures to the kit. The proxy's ``send`` / ``throw`` /
+    ``close`` / ``__await__`` are this local coroutine's instead: it awaits the driver's
+    coroutine with one ``$await`` request, in the driver's own task."""
+    local = proxy.__dict__.get("_wire_local")
+    if local is None:
+        local = _arequest(proxy, "$await", (), {}, f"await {type(proxy).__name__}")
+        object.__setattr__(proxy, "_wire_local", local)
+    return local
+
+
+#: The coroutine protocol of a proxy of a driver coroutine (see :func:`_local_coroutine`).
+COROUTINE_METHODS: dict[str, Any] = {
+    "send": lambda self, value: _local_coroutine(self).send(value),
+    "throw": lambda self, *args: _local_coroutine(self).throw(*args),
+    "close": lambda self: _local_coroutine(self).close(),
+    "__await__": lambda self: _local_coroutine(self).__await__(),
+}
+
+
 def build_proxy_class(driver: WireDriver, description: dict[str, Any],
                       bases: tuple[type, ...]) -> type:
     """A proxy class for the driver class ``description`` over proxy ``bases``."""
@@ -154,6 +178,8 @@ def build_proxy_class(driver: WireDriver, description: dict[str, Any],
             function = namespace[name]
             target = function.__func__ if isinstance(function, classmethod) else function
             target.__signature__ = signature  # inspect.signature reads what the driver's has
+    if "Coroutine" in description.get("interfaces", []):
+        namespace.update(COROUTINE_METHODS)
     if not any(issubclass(b, RemoteObject) for b in bases):
         bases = (*bases, RemoteObject)
     cls = type(description["name"], bases, namespace)
