@@ -138,6 +138,7 @@ class Generation:
                                  settle=driver.settle, epoch=_current_test,
                                  log=driver.traffic_log())
         self.lost: str | None = None
+        self.stderr_reader: threading.Thread | None = None  # fills ``stderr`` until EOF
         self.calls = 0
         self.endpoint.on_stuck = self._stuck
         self.endpoint.send_contexts = True
@@ -208,6 +209,8 @@ class Generation:
         if status is not None and "killed" not in reason and "restarted" not in reason:
             reason += (f" (its process exited with status {status})" if status >= 0 else
                        f" (its process was killed by signal {-status})")
+        if status is not None and self.stderr_reader is not None:
+            self.stderr_reader.join(2.0)  # what it wrote before exiting, read to the end
         tail = [line for line in self.stderr if line.strip()][-6:]
         stderr = ("; its stderr ends: " + " | ".join(tail)) if tail else ""
         return (f"driver {self.driver.label} (process {self.process.pid}, life "
@@ -274,9 +277,11 @@ class WireDriver:
         enlarge_pipe(process.stdin)
         enlarge_pipe(process.stdout)
         stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
-        threading.Thread(target=_collect, args=(process.stderr, stderr), daemon=True,
-                         name=f"wire-stderr-{self.label}").start()
+        reader = threading.Thread(target=_collect, args=(process.stderr, stderr), daemon=True,
+                                  name=f"wire-stderr-{self.label}")
+        reader.start()
         generation = Generation(self, number, process, stderr)
+        generation.stderr_reader = reader
         try:
             hello = self._handshake(generation)
         except BaseException:
