@@ -501,7 +501,8 @@ def ending_rule(doc: dict[str, Any], index: int) -> str | None:
 def cited(doc: dict[str, Any]) -> set[str]:
     """Every rule a program's actions and counters name (each must be in ``rules``)."""
     named = {r for r in action_rules(doc) if r}
-    named |= {ending_rule(doc, i) for i in range(len(action_rules(doc)))} - {None}
+    named |= {a["finishes"] for a in doc["program"]["actions"]
+              if isinstance(a.get("finishes"), str)}
     named |= {a["action"].get("rule") for a in doc["program"]["actions"]
               if a["do"] == "spawn" and a["action"].get("rule")}
     return named | set(doc["program"].get("counter_rules", {}).values())

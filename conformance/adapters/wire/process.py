@@ -125,11 +125,13 @@ class Generation:
     """One life of a driver process: its connection and its object tables."""
 
     def __init__(self, driver: WireDriver, number: int, process: subprocess.Popen[bytes],
-                 stderr: collections.deque[str]) -> None:
+                 stderr: collections.deque[str],
+                 stderr_reader: threading.Thread | None = None) -> None:
         self.driver = driver
         self.number = number
         self.process = process
         self.stderr = stderr
+        self.stderr_reader = stderr_reader  # fills ``stderr`` until EOF
         self.stand_ins = KitStandIns(driver, self)
         self.codec = Codec("k", self.stand_ins)
         self.endpoint = Endpoint(self.codec, process.stdout, process.stdin,  # type: ignore[arg-type]
@@ -138,7 +140,6 @@ class Generation:
                                  settle=driver.settle, epoch=_current_test,
                                  log=driver.traffic_log())
         self.lost: str | None = None
-        self.stderr_reader: threading.Thread | None = None  # fills ``stderr`` until EOF
         self.calls = 0
         self.endpoint.on_stuck = self._stuck
         self.endpoint.send_contexts = True
@@ -280,8 +281,7 @@ class WireDriver:
         reader = threading.Thread(target=_collect, args=(process.stderr, stderr), daemon=True,
                                   name=f"wire-stderr-{self.label}")
         reader.start()
-        generation = Generation(self, number, process, stderr)
-        generation.stderr_reader = reader
+        generation = Generation(self, number, process, stderr, reader)
         try:
             hello = self._handshake(generation)
         except BaseException:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -341,35 +342,60 @@ def test_no_task_pending_after_abort(open_run: Callable[..., Any], generator: bo
 
 # -- RS-ABORT-7 -------------------------------------------------------------------------------
 
+@dataclass
+class AbortedDuringPull:
+    """A run aborted while a main-log reader waits on the held pull of step 1 (a root
+    values with an interrupt), after step 0 was read; ``values`` is subscribed."""
+
+    source: ScriptedSource
+    run_stream: Any
+    values: Any
+    reader: asyncio.Task[Any]
+
+
+async def abort_during_held_pull(open_run: Callable[..., Any], what: str, *,
+                                 stubborn: bool = False) -> AbortedDuringPull:
+    script = [step(0, "values"), step(1, "values", interrupts=["ask"]), step(2, "values")]
+    source = ScriptedSource(script, stubborn=stubborn)
+    source.hold(1)
+    run_stream = open_run(source)
+    values, main_log = aiter(run_stream.values), main_log_of(run_stream)
+    await take(main_log, 1)
+    reader = await held_reader(source, main_log, 1)
+    await abort(run_stream, what)
+    return AbortedDuringPull(source, run_stream, values, reader)
+
+
+async def nothing_after_step_0(aborted: AbortedDuringPull) -> None:
+    """RS-ABORT-7: values and every result show step 0 only, not the step pulled during
+    the abort (nor its interrupt)."""
+    got = await ends_cleanly("RS-ABORT-7", aborted.values, "values")
+    check_equal("RS-ABORT-7", got, [{"step": 0}], "values after abort()")
+    run_stream = aborted.run_stream
+    check_equal("RS-ABORT-7", await within(run_stream.output()), {"step": 0},
+                "output() after abort()")
+    check_equal("RS-ABORT-7", await within(run_stream.interrupted()), False,
+                "interrupted() after abort()")
+    check_equal("RS-ABORT-7", await within(run_stream.interrupts()), [],
+                "interrupts() after abort()")
+
+
 @pytest.mark.rule("RS-ABORT-7")
 def test_item_of_a_stubborn_pull_is_dropped(open_run: Callable[..., Any]) -> None:
-    """The held pull of step 1 (a root values with an interrupt) swallows the cancellation
-    and returns its item anyway: no cursor and no result may see it."""
+    """The held pull of step 1 swallows the cancellation and returns its item anyway: no
+    cursor and no result may see it."""
 
     async def main() -> None:
-        script = [step(0, "values"), step(1, "values", interrupts=["ask"]), step(2, "values")]
-        source = ScriptedSource(script, stubborn=True)
-        source.hold(1)
-        run_stream = open_run(source)
-        values, main_log = aiter(run_stream.values), main_log_of(run_stream)
-        await take(main_log, 1)
-        reader = await held_reader(source, main_log, 1)
-        await abort(run_stream, "abort() during the stubborn pull")
+        aborted = await abort_during_held_pull(open_run, "abort() during the stubborn pull",
+                                               stubborn=True)
         await settle()
-        if source.count.delivered_after_cancel != 1:  # the premise is RS-ABORT-3's
+        if aborted.source.count.delivered_after_cancel != 1:  # the premise is RS-ABORT-3's
             violate("RS-ABORT-3", "abort() did not cancel the held pull (the stubborn source "
                                   "returned no item after a cancellation): no late item to "
                                   "judge")
-        after = await within(reader, "the waiting reader")
+        after = await within(aborted.reader, "the waiting reader")
         check("RS-ABORT-7", after is END, f"the waiting main-log reader got {after!r}")
-        got = await ends_cleanly("RS-ABORT-7", values, "values")
-        check_equal("RS-ABORT-7", got, [{"step": 0}], "values after abort()")
-        check_equal("RS-ABORT-7", await within(run_stream.output()), {"step": 0},
-                    "output() after abort()")
-        check_equal("RS-ABORT-7", await within(run_stream.interrupted()), False,
-                    "interrupted() after abort()")
-        check_equal("RS-ABORT-7", await within(run_stream.interrupts()), [],
-                    "interrupts() after abort()")
+        await nothing_after_step_0(aborted)
 
     run(main)
 
@@ -381,26 +407,15 @@ def test_item_of_a_pull_finishing_after_abort_is_dropped(open_run: Callable[...,
     cursor and no result may see step 1 or anything after it."""
 
     async def main() -> None:
-        script = [step(0, "values"), step(1, "values", interrupts=["ask"]), step(2, "values")]
-        source = ScriptedSource(script)
-        source.hold(1)
-        run_stream = open_run(source)
-        values, main_log = aiter(run_stream.values), main_log_of(run_stream)
-        await take(main_log, 1)
-        reader = await held_reader(source, main_log, 1)
-        await abort(run_stream, "abort() during the held pull")
-        source.release(1)
+        aborted = await abort_during_held_pull(open_run, "abort() during the held pull")
+        aborted.source.release(1)
         await settle()
-        got = await finishes("RS-ABORT-2", reader, "the main-log reader waiting at abort()")
+        got = await finishes("RS-ABORT-2", aborted.reader,
+                             "the main-log reader waiting at abort()")
         if got is not UNFINISHED:  # that it ends is RS-ABORT-2's; with what, this rule's
             check("RS-ABORT-7", got is END, f"the main-log reader waiting at abort() got "
                                             f"{got!r} once the held pull was let go")
-        got = await ends_cleanly("RS-ABORT-7", values, "values")
-        check_equal("RS-ABORT-7", got, [{"step": 0}], "values after abort()")
-        check_equal("RS-ABORT-7", await within(run_stream.output()), {"step": 0},
-                    "output() after abort()")
-        check_equal("RS-ABORT-7", await within(run_stream.interrupted()), False,
-                    "interrupted() after abort()")
+        await nothing_after_step_0(aborted)
 
     run(main)
 
